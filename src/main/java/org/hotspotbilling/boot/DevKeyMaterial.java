@@ -1,0 +1,91 @@
+package org.hotspotbilling.boot;
+
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
+import com.google.crypto.tink.aead.AeadConfig;
+import com.google.crypto.tink.aead.PredefinedAeadParameters;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.util.Base64;
+import java.util.Set;
+
+/**
+ * Generates the key material a dev or test instance needs: an RSA key pair for signing JWTs and a Tink AEAD keyset
+ * for secrets at rest. Files are written once and reused, readable by the owner only. Never used for production
+ * keys: production supplies its own through configuration.
+ */
+public final class DevKeyMaterial {
+
+    public static final String JWT_PRIVATE_KEY = "jwt-private-key.pem";
+    public static final String JWT_PUBLIC_KEY = "jwt-public-key.pem";
+    public static final String TINK_KEYSET = "tink-keyset.json";
+
+    private DevKeyMaterial() {
+    }
+
+    /** Writes the JWT key pair and the Tink keyset into {@code dir} unless they are already there. */
+    public static void ensureIn(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Path privateKey = dir.resolve(JWT_PRIVATE_KEY);
+            Path publicKey = dir.resolve(JWT_PUBLIC_KEY);
+            if (!Files.exists(privateKey) || !Files.exists(publicKey)) {
+                KeyPair pair = rsaKeyPair();
+                writeSecret(privateKey, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+                writeSecret(publicKey, pem("PUBLIC KEY", pair.getPublic().getEncoded()));
+            }
+            Path keyset = dir.resolve(TINK_KEYSET);
+            if (!Files.exists(keyset)) {
+                writeSecret(keyset, newTinkKeysetJson());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write dev key material under " + dir.toAbsolutePath(), e);
+        }
+    }
+
+    /** A fresh AES256-GCM keyset in Tink's JSON format (cleartext: dev and tests only). */
+    public static String newTinkKeysetJson() {
+        try {
+            AeadConfig.register();
+            KeysetHandle handle = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
+            return TinkJsonProtoKeysetFormat.serializeKeyset(handle, InsecureSecretKeyAccess.get());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot generate a Tink keyset", e);
+        }
+    }
+
+    private static KeyPair rsaKeyPair() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            return generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot generate an RSA key pair", e);
+        }
+    }
+
+    private static String pem(String type, byte[] der) {
+        String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+        return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
+    }
+
+    private static void writeSecret(Path file, String content) throws IOException {
+        Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
+        try {
+            Files.setPosixFilePermissions(tmp, Set.copyOf(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+            // Windows: the file system's own ACLs apply.
+        }
+        Files.writeString(tmp, content, StandardCharsets.UTF_8);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+}

@@ -1,0 +1,35 @@
+package org.hotspotbilling.tenant;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** Owner accounts and tokens. */
+@ConfigMapping(prefix = "hotspot.auth")
+public interface TenantConfig {
+
+    Jwt jwt();
+
+    /** bcrypt cost factor for owner passwords (each +1 doubles the work). */
+    @WithDefault("11")
+    int bcryptCost();
+
+    interface Jwt {
+        /** The {@code iss} claim written into and required of every token. */
+        @WithDefault("hotspot-billing")
+        String issuer();
+
+        /** The {@code aud} claim written into and required of every token. */
+        @WithDefault("hotspot-billing-api")
+        String audience();
+
+        /** How long an access token is valid. */
+        @WithDefault("PT1H")
+        Duration accessTokenLifespan();
+
+        /** How long a refresh token is valid. */
+        @WithDefault("P7D")
+        Duration refreshTokenLifespan();
+    }
+}
