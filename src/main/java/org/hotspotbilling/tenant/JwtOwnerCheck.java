@@ -28,7 +28,7 @@ public class JwtOwnerCheck implements SecurityIdentityAugmentor {
         if (identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken token)) {
             return Uni.createFrom().item(identity);
         }
-        if (!TokenService.ACCESS.equals(token.getClaim(TokenService.TOKEN_TYPE))) {
+        if (!TokenService.ACCESS.equals(TokenService.tokenType(token))) {
             return Uni.createFrom().failure(
                     new AuthenticationFailedException("Only access tokens can authenticate requests"));
         }

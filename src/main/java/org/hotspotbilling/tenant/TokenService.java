@@ -4,6 +4,7 @@ import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.jwt.build.Jwt;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.json.JsonString;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.hotspotbilling.web.Unauthenticated;
 
@@ -49,6 +50,12 @@ public class TokenService {
                 owner.id, owner.username, message);
     }
 
+    /** The {@code token_type} claim as text (JWT libraries hand custom claims over as JSON values). */
+    static String tokenType(JsonWebToken token) {
+        Object claim = token.getClaim(TOKEN_TYPE);
+        return claim instanceof JsonString text ? text.getString() : claim == null ? null : claim.toString();
+    }
+
     /** New tokens for a valid refresh token of an owner who is still active. */
     public UserDtos.TokenResponse refresh(String refreshToken) {
         JsonWebToken token;
@@ -57,7 +64,7 @@ public class TokenService {
         } catch (ParseException e) {
             throw new Unauthenticated("Token is invalid or expired");
         }
-        if (!REFRESH.equals(token.getClaim(TOKEN_TYPE))) {
+        if (!REFRESH.equals(tokenType(token))) {
             throw new Unauthenticated("Token is not a refresh token");
         }
         long ownerId;

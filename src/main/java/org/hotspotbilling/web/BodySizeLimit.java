@@ -1,29 +1,38 @@
 package org.hotspotbilling.web;
 
-import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.inject.Singleton;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import jakarta.ws.rs.ext.Provider;
+import jakarta.ws.rs.ext.ReaderInterceptor;
+import jakarta.ws.rs.ext.ReaderInterceptorContext;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 
 /**
- * Refuses a declared body over {@code quarkus.http.limits.max-body-size} with the API's JSON error, one step
- * before the HTTP layer's own check (which answers 413 with an empty body). Chunked bodies without a length are
- * cut off while being read, and that failure is mapped to the same answer by {@link ErrorMappers}.
+ * Enforces {@link HttpConfig#maxBodySize()} with the API's JSON error. A declared length over the limit is refused
+ * before the body is read; a chunked body is counted while it is read and refused as soon as it passes the limit.
  */
-@Singleton
+@ApplicationScoped
 public class BodySizeLimit {
 
-    /** Runs just before Quarkus' own limit handler (route order -2). */
-    private static final int ORDER = -3;
+    /** Runs before Quarkus' own transport limit handler (route order -2), which answers with an empty body. */
+    private static final int ROUTE_ORDER = -3;
 
-    void register(@Observes Router router,
-            @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize) {
-        long limit = maxBodySize.asLongValue();
-        String body = new JsonObject().put("error",
-                "Request body too large: at most " + limit / 1024 + " KiB is accepted.").encode();
-        router.route().order(ORDER).handler(ctx -> {
+    private final long limit;
+    private final String message;
+
+    public BodySizeLimit(HttpConfig config) {
+        this.limit = config.maxBodySize().asLongValue();
+        this.message = "Request body too large: at most " + limit / 1024 + " KiB is accepted.";
+    }
+
+    void refuseDeclaredOversize(@Observes Router router) {
+        String body = new JsonObject().put("error", message).encode();
+        router.route().order(ROUTE_ORDER).handler(ctx -> {
             String length = ctx.request().getHeader("Content-Length");
             if (length != null && declaredLength(length) > limit) {
                 ctx.response().setStatusCode(413)
@@ -34,6 +43,71 @@ public class BodySizeLimit {
             }
             ctx.next();
         });
+    }
+
+    /** Wraps a request body so that reading past the limit fails with {@link BodyTooLarge}. */
+    InputStream limit(InputStream body) {
+        return new CountingStream(body);
+    }
+
+    /**
+     * Applies the limit to every body a resource reads. Providers are built before runtime configuration is
+     * available, so this holds the (lazily created) {@link BodySizeLimit} rather than the limit itself.
+     */
+    @Provider
+    public static class Interceptor implements ReaderInterceptor {
+
+        private final BodySizeLimit limit;
+
+        public Interceptor(BodySizeLimit limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public Object aroundReadFrom(ReaderInterceptorContext context) throws IOException {
+            context.setInputStream(limit.limit(context.getInputStream()));
+            return context.proceed();
+        }
+    }
+
+    /** Thrown while reading a body past the limit; an IOException so JSON parsers pass it through unwrapped. */
+    public static final class BodyTooLarge extends IOException {
+        BodyTooLarge(String message) {
+            super(message);
+        }
+    }
+
+    private final class CountingStream extends FilterInputStream {
+        private long count;
+
+        CountingStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                add(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) {
+                add(n);
+            }
+            return n;
+        }
+
+        private void add(long n) throws BodyTooLarge {
+            count += n;
+            if (count > limit) {
+                throw new BodyTooLarge(message);
+            }
+        }
     }
 
     private static long declaredLength(String header) {

@@ -93,6 +93,11 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
+    public Response bodyTooLarge(BodySizeLimit.BodyTooLarge e) {
+        return json(413, ErrorBody.of(e.getMessage()));
+    }
+
+    @ServerExceptionMapper
     public Response unauthorized(UnauthorizedException e) {
         return json(401, ErrorBody.of("Authentication credentials were not provided."));
     }

@@ -1,0 +1,59 @@
+package org.hotspotbilling.testing;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/** Direct SQL for tests: counting rows to prove nothing was written, and states no API offers (a disabled account). */
+@ApplicationScoped
+public class Db {
+
+    private final AgroalDataSource dataSource;
+
+    public Db(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public long count(String table) {
+        return queryLong("SELECT count(*) FROM " + table);
+    }
+
+    public long queryLong(String sql, Object... params) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, params);
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String queryString(String sql, Object... params) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, params);
+                ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public int update(String sql, Object... params) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, params)) {
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static PreparedStatement prepare(Connection c, String sql, Object... params) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        for (int i = 0; i < params.length; i++) {
+            ps.setObject(i + 1, params[i]);
+        }
+        return ps;
+    }
+}
