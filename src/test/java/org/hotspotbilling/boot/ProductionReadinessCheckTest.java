@@ -28,24 +28,24 @@ class ProductionReadinessCheckTest {
 
     @Test
     void readableKeyFilesPass() {
-        DevKeyMaterial.ensureIn(dir);
+        KeyMaterial.ensureIn(dir);
         Map<String, String> settings = Map.of(
-                "smallrye.jwt.sign.key.location", dir.resolve(DevKeyMaterial.JWT_PRIVATE_KEY).toString(),
-                "mp.jwt.verify.publickey.location", "file:" + dir.resolve(DevKeyMaterial.JWT_PUBLIC_KEY),
-                "hotspot.crypto.keyset-file", dir.resolve(DevKeyMaterial.TINK_KEYSET).toString());
+                "smallrye.jwt.sign.key.location", dir.resolve(KeyMaterial.JWT_PRIVATE_KEY).toString(),
+                "mp.jwt.verify.publickey.location", "file:" + dir.resolve(KeyMaterial.JWT_PUBLIC_KEY),
+                "hotspot.crypto.keyset-file", dir.resolve(KeyMaterial.TINK_KEYSET).toString());
         assertEquals(List.of(), ProductionReadinessCheck.problems(name -> Optional.ofNullable(settings.get(name)), dir.resolve("data")));
     }
 
     @Test
     void theEmbeddedDevKeysAreRefused() {
         Path data = dir.resolve("data");
-        DevKeyMaterial.ensureIn(data);
+        KeyMaterial.ensureIn(data);
         Map<String, String> settings = Map.of(
                 // the same file spelled another way is still the dev key
                 "smallrye.jwt.sign.key.location", data.resolve("..").resolve("data")
-                        .resolve(DevKeyMaterial.JWT_PRIVATE_KEY).toString(),
-                "mp.jwt.verify.publickey.location", data.resolve(DevKeyMaterial.JWT_PUBLIC_KEY).toString(),
-                "hotspot.crypto.keyset-file", data.resolve(DevKeyMaterial.TINK_KEYSET).toString());
+                        .resolve(KeyMaterial.JWT_PRIVATE_KEY).toString(),
+                "mp.jwt.verify.publickey.location", data.resolve(KeyMaterial.JWT_PUBLIC_KEY).toString(),
+                "hotspot.crypto.keyset-file", data.resolve(KeyMaterial.TINK_KEYSET).toString());
         List<String> problems = ProductionReadinessCheck.problems(name -> Optional.ofNullable(settings.get(name)), data);
         assertEquals(3, problems.size(), problems.toString());
         assertTrue(problems.stream().allMatch(p -> p.contains("embedded dev key")), problems.toString());

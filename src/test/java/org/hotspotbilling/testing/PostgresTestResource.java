@@ -2,7 +2,7 @@ package org.hotspotbilling.testing;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.hotspotbilling.boot.DevKeyMaterial;
+import org.hotspotbilling.boot.KeyMaterial;
 import org.hotspotbilling.boot.EmbeddedDevEnvironment;
 
 import java.io.IOException;
@@ -25,15 +25,15 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
     public Map<String, String> start() {
         try {
             workDir = Files.createTempDirectory("hotspot-test-");
-            DevKeyMaterial.ensureIn(workDir);
+            KeyMaterial.ensureIn(workDir);
             postgres = EmbeddedDevEnvironment.startPostgres(workDir.resolve("postgres"), freePort());
             return Map.of(
                     "quarkus.datasource.jdbc.url", postgres.getJdbcUrl("postgres", EmbeddedDevEnvironment.DATABASE),
                     "quarkus.datasource.username", "postgres",
                     "quarkus.datasource.password", "postgres",
-                    "mp.jwt.verify.publickey.location", workDir.resolve(DevKeyMaterial.JWT_PUBLIC_KEY).toString(),
-                    "smallrye.jwt.sign.key.location", workDir.resolve(DevKeyMaterial.JWT_PRIVATE_KEY).toString(),
-                    "hotspot.crypto.keyset-file", workDir.resolve(DevKeyMaterial.TINK_KEYSET).toString());
+                    "mp.jwt.verify.publickey.location", workDir.resolve(KeyMaterial.JWT_PUBLIC_KEY).toString(),
+                    "smallrye.jwt.sign.key.location", workDir.resolve(KeyMaterial.JWT_PRIVATE_KEY).toString(),
+                    "hotspot.crypto.keyset-file", workDir.resolve(KeyMaterial.TINK_KEYSET).toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

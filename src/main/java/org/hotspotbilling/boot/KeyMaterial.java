@@ -19,17 +19,17 @@ import java.util.Base64;
 import java.util.Set;
 
 /**
- * Generates the key material a dev or test instance needs: an RSA key pair for signing JWTs and a Tink AEAD keyset
- * for secrets at rest. Files are written once and reused, readable by the owner only. Never used for production
- * keys: production supplies its own through configuration.
+ * Generates the key material the service needs: an RSA key pair for signing JWTs and a Tink AEAD keyset for
+ * secrets at rest. Files are written once and reused, readable by the owner only. The embedded dev mode keeps its
+ * set under ./data; an operator makes a production set elsewhere with {@code generate-keys DIR}.
  */
-public final class DevKeyMaterial {
+public final class KeyMaterial {
 
     public static final String JWT_PRIVATE_KEY = "jwt-private-key.pem";
     public static final String JWT_PUBLIC_KEY = "jwt-public-key.pem";
     public static final String TINK_KEYSET = "tink-keyset.json";
 
-    private DevKeyMaterial() {
+    private KeyMaterial() {
     }
 
     /** Writes the JWT key pair and the Tink keyset into {@code dir} unless they are already there. */
@@ -52,7 +52,7 @@ public final class DevKeyMaterial {
         }
     }
 
-    /** A fresh AES256-GCM keyset in Tink's JSON format (cleartext: dev and tests only). */
+    /** A fresh AES256-GCM keyset in Tink's JSON format, in cleartext: keep the file as secret as a password. */
     public static String newTinkKeysetJson() {
         try {
             AeadConfig.register();
