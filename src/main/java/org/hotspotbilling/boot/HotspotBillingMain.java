@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * Entry point for {@code ./mvnw quarkus:dev} and {@code java -jar target/quarkus-app/quarkus-run.jar}.
  * Before Quarkus reads its runtime configuration, the embedded dev environment (database and keys under ./data)
  * is prepared when no external database is configured. {@code generate-keys DIR} writes a production key set
- * into DIR and exits.
+ * into DIR and exits; {@code rotate-keyset FILE} adds a new primary key to a Tink keyset file.
  */
 @QuarkusMain
 public final class HotspotBillingMain {
@@ -27,6 +27,12 @@ public final class HotspotBillingMain {
                       MP_JWT_VERIFY_PUBLICKEY_LOCATION=%1$s/%3$s
                       HOTSPOT_CRYPTO_KEYSET_FILE=%1$s/%4$s
                     %n""", dir, KeyMaterial.JWT_PRIVATE_KEY, KeyMaterial.JWT_PUBLIC_KEY, KeyMaterial.TINK_KEYSET);
+            return;
+        }
+        if (args.length == 2 && "rotate-keyset".equals(args[0])) {
+            KeyMaterial.rotateTinkKeyset(Path.of(args[1]));
+            System.out.println("Added a new primary key to " + args[1]
+                    + "; restart every instance to encrypt with it. Older keys still decrypt.");
             return;
         }
         EmbeddedDevEnvironment.prepareIfNoDatabaseConfigured();

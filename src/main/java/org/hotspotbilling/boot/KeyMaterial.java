@@ -63,6 +63,27 @@ public final class KeyMaterial {
         }
     }
 
+    /**
+     * Adds a fresh AES256-GCM key to the keyset in {@code file} and makes it the primary: new secrets are encrypted
+     * with it, secrets stored under the older keys still decrypt. The file is replaced atomically.
+     */
+    public static void rotateTinkKeyset(Path file) {
+        try {
+            AeadConfig.register();
+            KeysetHandle current = TinkJsonProtoKeysetFormat.parseKeyset(
+                    Files.readString(file, StandardCharsets.UTF_8), InsecureSecretKeyAccess.get());
+            KeysetHandle rotated = KeysetHandle.newBuilder(current)
+                    .addEntry(KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM)
+                            .withRandomId().makePrimary())
+                    .build();
+            writeSecret(file, TinkJsonProtoKeysetFormat.serializeKeyset(rotated, InsecureSecretKeyAccess.get()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot rotate the keyset in " + file, e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(file + " does not hold a valid Tink keyset", e);
+        }
+    }
+
     private static KeyPair rsaKeyPair() {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");

@@ -16,6 +16,7 @@ import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.hotspotbilling.crypto.SecretBox;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -95,6 +96,13 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response bodyTooLarge(BodySizeLimit.BodyTooLarge e) {
         return json(413, ErrorBody.of(e.getMessage()));
+    }
+
+    @ServerExceptionMapper
+    public Response secretUnreadable(SecretBox.SecretUnreadable e) {
+        LOG.error(e.getMessage() + ": wrong keyset configured, or the ciphertext was copied from another row");
+        return json(500, ErrorBody.of("A stored credential cannot be decrypted; the operator must check the "
+                + "encryption keyset. Re-enter the credential to replace it."));
     }
 
     @ServerExceptionMapper

@@ -41,6 +41,20 @@ public class Db {
         }
     }
 
+    public byte[] queryBytes(String sql, Object... params) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, params);
+                ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getBytes(1) : null;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The row as JSON text, to compare before and after a request that must change nothing. */
+    public String rowJson(String table, long id) {
+        return queryString("SELECT row_to_json(t)::text FROM " + table + " t WHERE id = ?", id);
+    }
+
     public int update(String sql, Object... params) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, params)) {
             return ps.executeUpdate();

@@ -1,0 +1,193 @@
+package org.hotspotbilling.plan;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.PersistenceException;
+import jakarta.transaction.Transactional;
+import org.hotspotbilling.plan.PlanDtos.PlanRequest;
+import org.hotspotbilling.plan.PlanDtos.PlanView;
+import org.hotspotbilling.router.Router;
+import org.hotspotbilling.router.RouterService;
+import org.hotspotbilling.web.DatabaseErrors;
+import org.hotspotbilling.web.Invalid;
+import org.hotspotbilling.web.NotFound;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/** WiFi packages, always reached through a router of the calling owner. */
+@ApplicationScoped
+public class PlanService {
+
+    static final String NOT_FOUND = "Package not found or access denied";
+    private static final String REQUIRED = "This field is required.";
+    private static final BigDecimal MIN_PRICE = new BigDecimal("0.01");
+    private static final BigDecimal MAX_PRICE = new BigDecimal("99999999.99");
+
+    private final RouterService routers;
+
+    public PlanService(RouterService routers) {
+        this.routers = routers;
+    }
+
+    @Transactional
+    public List<PlanView> list(long ownerId, Long routerId) {
+        return views(Plan.listOwned(ownerId, routerId));
+    }
+
+    @Transactional
+    public PlanView get(long ownerId, long planId) {
+        return view(owned(ownerId, planId));
+    }
+
+    /** A router's packages for its owner (all) or for its captive portal (active ones only). */
+    @Transactional
+    public PlanDtos.RouterPlans forRouter(long ownerId, long routerId, boolean activeOnly) {
+        Router router = routers.get(ownerId, routerId);
+        List<PlanView> plans = Plan.listForRouter(routerId, activeOnly).stream()
+                .map(p -> PlanView.of(p, router.name)).toList();
+        return new PlanDtos.RouterPlans(routerId, router.name, plans,
+                "Found " + plans.size() + (activeOnly ? " active" : "") + " packages for " + router.name);
+    }
+
+    @Transactional
+    public PlanView create(long ownerId, PlanRequest request) {
+        validate(request, true);
+        Router router = routers.get(ownerId, request.router());
+        requireUniqueName(router.id, request.name().strip(), null);
+        Plan plan = new Plan();
+        apply(plan, request, true);
+        plan.routerId = router.id;
+        persist(plan);
+        return PlanView.of(plan, router.name);
+    }
+
+    @Transactional
+    public PlanView update(long ownerId, long planId, PlanRequest request, boolean replace) {
+        Plan plan = owned(ownerId, planId);
+        validate(request, replace);
+        long routerId = request.router() == null ? plan.routerId : routers.get(ownerId, request.router()).id;
+        // Checked before the managed entity changes: the query would otherwise flush the clash first.
+        requireUniqueName(routerId, request.name() == null ? plan.name : request.name().strip(), plan.id);
+        apply(plan, request, replace);
+        plan.routerId = routerId;
+        persist(plan);
+        return view(plan);
+    }
+
+    @Transactional
+    public String delete(long ownerId, long planId) {
+        Plan plan = owned(ownerId, planId);
+        plan.delete();
+        return plan.name;
+    }
+
+    private Plan owned(long ownerId, long planId) {
+        return Plan.findOwned(planId, ownerId).orElseThrow(() -> new NotFound(NOT_FOUND));
+    }
+
+    private static void validate(PlanRequest request, boolean complete) {
+        Map<String, String> errors = new TreeMap<>();
+        if (complete) {
+            if (request.name() == null || request.name().isBlank()) {
+                errors.put("name", REQUIRED);
+            }
+            requirePresent(errors, "router", request.router());
+            requirePresent(errors, "package_type", request.packageType());
+            requirePresent(errors, "duration_hours", request.durationHours());
+            requirePresent(errors, "price", request.price());
+            requirePresent(errors, "download_speed_mbps", request.downloadSpeedMbps());
+            requirePresent(errors, "upload_speed_mbps", request.uploadSpeedMbps());
+        } else if (request.name() != null && request.name().isBlank()) {
+            errors.put("name", REQUIRED);
+        }
+        if (request.price() != null) {
+            BigDecimal price = request.price();
+            if (price.stripTrailingZeros().scale() > 2) {
+                errors.put("price", "Ensure that there are no more than 2 decimal places.");
+            } else if (price.compareTo(MIN_PRICE) < 0) {
+                errors.put("price", "Ensure this value is greater than or equal to 0.01.");
+            } else if (price.compareTo(MAX_PRICE) > 0) {
+                errors.put("price", "Ensure this value is less than or equal to 99999999.99.");
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new Invalid("Invalid input: " + errors.entrySet().stream()
+                    .map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("; ")), errors);
+        }
+    }
+
+    private static void requirePresent(Map<String, String> errors, String field, Object value) {
+        if (value == null) {
+            errors.put(field, REQUIRED);
+        }
+    }
+
+    private static void apply(Plan plan, PlanRequest request, boolean replace) {
+        if (replace || request.name() != null) {
+            plan.name = request.name().strip();
+        }
+        if (replace || request.packageType() != null) {
+            plan.packageType = request.packageType();
+        }
+        if (replace || request.durationHours() != null) {
+            plan.durationHours = request.durationHours();
+        }
+        if (replace || request.price() != null) {
+            plan.price = request.price().setScale(2, RoundingMode.UNNECESSARY);
+        }
+        if (replace || request.downloadSpeedMbps() != null) {
+            plan.downloadSpeedMbps = request.downloadSpeedMbps();
+        }
+        if (replace || request.uploadSpeedMbps() != null) {
+            plan.uploadSpeedMbps = request.uploadSpeedMbps();
+        }
+        if (replace || request.dataLimitMb() != null) {
+            plan.dataLimitMb = request.dataLimitMb();
+        }
+        if (replace || request.sharedUsers() != null) {
+            plan.sharedUsers = request.sharedUsers() == null ? 1 : request.sharedUsers();
+        }
+        if (replace || request.description() != null) {
+            plan.description = request.description() == null ? "" : request.description();
+        }
+        if (replace || request.isActive() != null) {
+            plan.active = !Boolean.FALSE.equals(request.isActive());
+        }
+    }
+
+    private static void requireUniqueName(long routerId, String name, Long planId) {
+        if (Plan.nameTaken(routerId, name, planId)) {
+            throw duplicateName(name);
+        }
+    }
+
+    private static void persist(Plan plan) {
+        try {
+            plan.persistAndFlush();
+        } catch (PersistenceException e) {
+            if (DatabaseErrors.isUniqueViolation(e)) {
+                throw duplicateName(plan.name); // a concurrent request took the name after our check
+            }
+            throw e;
+        }
+    }
+
+    private static Invalid duplicateName(String name) {
+        String message = "A package with name '" + name + "' already exists for this router.";
+        return new Invalid(message, Map.of("name", message));
+    }
+
+    private PlanView view(Plan plan) {
+        return PlanView.of(plan, Router.<Router>findById(plan.routerId).name);
+    }
+
+    private List<PlanView> views(List<Plan> plans) {
+        Map<Long, String> names = plans.stream().map(p -> p.routerId).distinct()
+                .collect(Collectors.toMap(id -> id, id -> Router.<Router>findById(id).name));
+        return plans.stream().map(p -> PlanView.of(p, names.get(p.routerId))).toList();
+    }
+}

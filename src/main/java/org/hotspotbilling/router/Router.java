@@ -1,0 +1,88 @@
+package org.hotspotbilling.router;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.PrePersist;
+import jakarta.persistence.PreUpdate;
+import jakarta.persistence.SequenceGenerator;
+import jakarta.persistence.Table;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** A MikroTik router of one owner. Ids come from a sequence so they exist before the password is encrypted. */
+@Entity
+@Table(name = "router")
+public class Router extends PanacheEntityBase {
+
+    public static final String TABLE = "router";
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "router_id")
+    @SequenceGenerator(name = "router_id", sequenceName = "router_id_seq", allocationSize = 1)
+    public Long id;
+
+    @Column(name = "owner_id", nullable = false)
+    public long ownerId;
+
+    @Column(nullable = false, length = 100)
+    public String name;
+
+    @Column(nullable = false, length = 253)
+    public String host;
+
+    @Column(nullable = false)
+    public int port;
+
+    @Column(nullable = false, length = 100)
+    public String username;
+
+    @Column(name = "password_ciphertext")
+    public byte[] passwordCiphertext;
+
+    @Column(name = "use_https", nullable = false)
+    public boolean useHttps;
+
+    @Column(name = "verify_tls", nullable = false)
+    public boolean verifyTls = true;
+
+    @Column(name = "is_online", nullable = false)
+    public boolean online;
+
+    @Column(name = "last_checked")
+    public Instant lastChecked;
+
+    @Column(name = "last_error", length = 500)
+    public String lastError;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+
+    @PrePersist
+    void onCreate() {
+        createdAt = Instant.now();
+        updatedAt = createdAt;
+    }
+
+    @PreUpdate
+    void onUpdate() {
+        updatedAt = Instant.now();
+    }
+
+    /** The owner's router with this id; empty for another owner's router, so callers answer 404 either way. */
+    public static Optional<Router> findOwned(long id, long ownerId) {
+        return find("id = ?1 and ownerId = ?2", id, ownerId).firstResultOptional();
+    }
+
+    public static List<Router> listOwned(long ownerId) {
+        return list("ownerId = ?1 order by name, id", ownerId);
+    }
+}

@@ -1,0 +1,31 @@
+package org.hotspotbilling.router;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** How we reach routers. */
+@ConfigMapping(prefix = "hotspot.router")
+public interface RouterConfig {
+
+    /** TCP connect timeout for RouterOS REST calls. */
+    @WithDefault("5s")
+    Duration connectTimeout();
+
+    /** Time allowed for a RouterOS REST answer. */
+    @WithDefault("10s")
+    Duration readTimeout();
+
+    /** Allow router hosts on loopback (127.0.0.0/8, ::1): only for tests and labs. */
+    @WithDefault("false")
+    boolean allowLoopback();
+
+    /** Allow link-local router hosts (169.254.0.0/16, fe80::/10): only for labs. */
+    @WithDefault("false")
+    boolean allowLinkLocal();
+
+    /** Allow cloud metadata endpoints (169.254.169.254, 100.100.100.200, ...): never in production. */
+    @WithDefault("false")
+    boolean allowMetadata();
+}

@@ -1,0 +1,65 @@
+package org.hotspotbilling.router;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+import java.time.Instant;
+import java.util.Map;
+
+/** Bodies of {@code /routers/...}. The password is write-only: it is accepted here and never returned. */
+public final class RouterDtos {
+
+    private RouterDtos() {
+    }
+
+    /** Create, PUT or PATCH body. Which fields are required depends on the verb (see RouterService). */
+    public record RouterRequest(
+            @Size(min = 1, max = 100, message = "Must be 1 to 100 characters.")
+            @Pattern(regexp = "[^\\p{Cntrl}]*", message = "Must not contain control characters.")
+            String name,
+            @Size(min = 1, max = 253, message = "Must be 1 to 253 characters.")
+            String host,
+            @Min(value = 1, message = "Must be between 1 and 65535.")
+            @Max(value = 65535, message = "Must be between 1 and 65535.")
+            Integer port,
+            @Size(min = 1, max = 100, message = "Must be 1 to 100 characters.")
+            @Pattern(regexp = "[^\\p{Cntrl}\\s:]*", message = "Must not contain spaces, colons or control characters.")
+            String username,
+            @Size(max = 256, message = "Must be at most 256 characters.")
+            @Pattern(regexp = "[^\\p{Cntrl}]*", message = "Must not contain control characters.")
+            String password,
+            Boolean useHttps,
+            Boolean verifyTls) {
+    }
+
+    public record RouterView(long id, String name, String host, int port, String username, boolean hasPassword,
+            boolean useHttps, boolean verifyTls, boolean isOnline, Instant lastChecked, String lastError,
+            Instant createdAt, Instant updatedAt) {
+        static RouterView of(Router r) {
+            return new RouterView(r.id, r.name, r.host, r.port, r.username, r.passwordCiphertext != null, r.useHttps,
+                    r.verifyTls, r.online, r.lastChecked, r.lastError, r.createdAt, r.updatedAt);
+        }
+    }
+
+    public record Deleted(String message) {
+    }
+
+    public record ConnectionTest(long routerId, boolean isOnline, Instant lastChecked, String detail, String message) {
+    }
+
+    public record DeviceInfo(String identity, String version, String boardName, String architecture, String uptime,
+            Integer cpuLoad, Integer cpuCount, Long freeMemory, Long totalMemory, Long freeHddSpace) {
+    }
+
+    public record DeviceInfoAnswer(long routerId, DeviceInfo deviceInfo, String message) {
+    }
+
+    public record CommandRequest(String command, String method, Map<String, String> params) {
+    }
+
+    public record CommandAnswer(long routerId, String command, String method, JsonNode result, String message) {
+    }
+}

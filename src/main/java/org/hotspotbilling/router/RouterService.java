@@ -1,0 +1,247 @@
+package org.hotspotbilling.router;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import org.hotspotbilling.crypto.SecretBox;
+import org.hotspotbilling.router.RouterDtos.RouterRequest;
+import org.hotspotbilling.web.Invalid;
+import org.hotspotbilling.web.NotFound;
+import org.hotspotbilling.web.Upstream;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Owners' routers: CRUD with the password encrypted to its row, and the calls that reach the router itself.
+ * No database transaction stays open while a router is being called: RouterOS may take seconds to answer.
+ */
+@ApplicationScoped
+public class RouterService {
+
+    static final String NOT_FOUND = "Router not found or access denied";
+    private static final String REQUIRED = "This field is required.";
+
+    private final SecretBox secrets;
+    private final HostPolicy hostPolicy;
+    private final RouterOsClient client;
+
+    public RouterService(SecretBox secrets, HostPolicy hostPolicy, RouterOsClient client) {
+        this.secrets = secrets;
+        this.hostPolicy = hostPolicy;
+        this.client = client;
+    }
+
+    @Transactional
+    public List<Router> list(long ownerId) {
+        return Router.listOwned(ownerId);
+    }
+
+    @Transactional
+    public Router get(long ownerId, long routerId) {
+        return Router.findOwned(routerId, ownerId).orElseThrow(() -> new NotFound(NOT_FOUND));
+    }
+
+    @Transactional
+    public Router create(long ownerId, RouterRequest request) {
+        validate(request, true);
+        Router router = new Router();
+        router.ownerId = ownerId;
+        apply(router, request, true);
+        router.persist(); // assigns the id, which the password's ciphertext is bound to
+        setPassword(router, request.password());
+        return router;
+    }
+
+    /** PUT replaces every field (password only when given); PATCH changes only the given fields. */
+    @Transactional
+    public Router update(long ownerId, long routerId, RouterRequest request, boolean replace) {
+        Router router = get(ownerId, routerId);
+        validate(request, replace);
+        String before = target(router);
+        apply(router, request, replace);
+        if (request.password() != null) {
+            setPassword(router, request.password());
+        }
+        if (!before.equals(target(router)) || request.password() != null) {
+            // The stored status described the old address or credentials.
+            router.online = false;
+            router.lastChecked = null;
+            router.lastError = null;
+        }
+        return router;
+    }
+
+    @Transactional
+    public String delete(long ownerId, long routerId) {
+        Router router = get(ownerId, routerId);
+        router.delete();
+        return router.name;
+    }
+
+    /** Calls the router and records whether its REST API answered. Never throws for an offline router. */
+    public RouterDtos.ConnectionTest testConnection(long ownerId, long routerId) {
+        RouterOsClient.Target target = targetOf(ownerId, routerId);
+        String failure = null;
+        try {
+            client.get(target, "/system/resource");
+        } catch (RouterOsException e) {
+            failure = e.getMessage();
+        }
+        Instant checked = recordStatus(routerId, failure);
+        return new RouterDtos.ConnectionTest(routerId, failure == null, checked, failure, "Connection test completed");
+    }
+
+    public RouterDtos.DeviceInfo deviceInfo(long ownerId, long routerId) {
+        RouterOsClient.Target target = targetOf(ownerId, routerId);
+        try {
+            JsonNode resource = single(client.get(target, "/system/resource"));
+            JsonNode identity = single(client.get(target, "/system/identity"));
+            recordStatus(routerId, null);
+            return new RouterDtos.DeviceInfo(text(identity, "name"), text(resource, "version"),
+                    text(resource, "board-name"), text(resource, "architecture-name"), text(resource, "uptime"),
+                    integer(resource, "cpu-load"), integer(resource, "cpu-count"), number(resource, "free-memory"),
+                    number(resource, "total-memory"), number(resource, "free-hdd-space"));
+        } catch (RouterOsException e) {
+            recordStatus(routerId, e.getMessage());
+            throw upstream(e);
+        }
+    }
+
+    /** Runs an allow-listed read; the router is looked up first, so another owner's id is a 404 whatever the body. */
+    public RouterDtos.CommandAnswer executeReadOnly(long ownerId, long routerId, RouterDtos.CommandRequest request) {
+        RouterOsClient.Target target = targetOf(ownerId, routerId);
+        ReadOnlyCommand command = ReadOnlyCommand.parse(request.command(), request.method(), request.params());
+        try {
+            JsonNode result = client.get(target, command.path(), command.query());
+            return new RouterDtos.CommandAnswer(routerId, command.path(), "GET", result, "Command executed successfully");
+        } catch (RouterOsException e) {
+            throw upstream(e);
+        }
+    }
+
+    /** Connection details with the password decrypted, read in a short transaction of its own. */
+    public RouterOsClient.Target targetOf(long ownerId, long routerId) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Router router = get(ownerId, routerId);
+            String password = router.passwordCiphertext == null ? null
+                    : secrets.decrypt(router.passwordCiphertext, binding(router));
+            return new RouterOsClient.Target(router.host, router.port, router.useHttps, router.verifyTls,
+                    router.username, password);
+        });
+    }
+
+    /** How a failed router call is answered: 504 when it timed out, 502 otherwise. */
+    static Upstream upstream(RouterOsException e) {
+        return e.kind() == RouterOsException.Kind.TIMEOUT ? Upstream.timeout(e.getMessage()) : new Upstream(e.getMessage());
+    }
+
+    private Instant recordStatus(long routerId, String failure) {
+        Instant now = Instant.now();
+        QuarkusTransaction.requiringNew().run(() -> {
+            Router router = Router.findById(routerId);
+            if (router != null) {
+                router.online = failure == null;
+                router.lastChecked = now;
+                router.lastError = failure == null ? null : truncate(failure, 500);
+            }
+        });
+        return now;
+    }
+
+    private void validate(RouterRequest request, boolean complete) {
+        Map<String, String> errors = new TreeMap<>();
+        if (complete) {
+            requirePresent(errors, "name", request.name());
+            requirePresent(errors, "host", request.host());
+            requirePresent(errors, "username", request.username());
+        }
+        if (request.host() != null && !errors.containsKey("host")) {
+            if (!HostPolicy.wellFormed(request.host())) {
+                errors.put("host", "Enter a valid IPv4 or IPv6 address or DNS name.");
+            } else {
+                hostPolicy.refusal(request.host()).ifPresent(why -> errors.put("host", "Host not allowed: " + why + "."));
+            }
+        }
+        if (request.name() != null && request.name().isBlank()) {
+            errors.put("name", REQUIRED);
+        }
+        if (!errors.isEmpty()) {
+            throw new Invalid("Invalid input: " + errors.entrySet().stream()
+                    .map(e -> e.getKey() + ": " + e.getValue()).reduce((a, b) -> a + "; " + b).orElse(""), errors);
+        }
+    }
+
+    private static void requirePresent(Map<String, String> errors, String field, String value) {
+        if (value == null || value.isBlank()) {
+            errors.put(field, REQUIRED);
+        }
+    }
+
+    private static void apply(Router router, RouterRequest request, boolean replace) {
+        if (replace || request.name() != null) {
+            router.name = request.name().strip();
+        }
+        if (replace || request.host() != null) {
+            router.host = request.host();
+        }
+        if (replace || request.port() != null) {
+            router.port = request.port() == null ? 80 : request.port();
+        }
+        if (replace || request.username() != null) {
+            router.username = request.username();
+        }
+        if (replace || request.useHttps() != null) {
+            router.useHttps = Boolean.TRUE.equals(request.useHttps());
+        }
+        if (replace || request.verifyTls() != null) {
+            router.verifyTls = !Boolean.FALSE.equals(request.verifyTls());
+        }
+    }
+
+    private void setPassword(Router router, String password) {
+        router.passwordCiphertext = password == null || password.isEmpty() ? null
+                : secrets.encrypt(password, binding(router));
+    }
+
+    private static SecretBox.Binding binding(Router router) {
+        return new SecretBox.Binding(Router.TABLE, router.id, router.ownerId);
+    }
+
+    private static String target(Router router) {
+        return String.join("|", router.host, String.valueOf(router.port), router.username,
+                String.valueOf(router.useHttps), String.valueOf(router.verifyTls));
+    }
+
+    /** Singleton menus come as a bare object or, on some versions, wrapped in a one-element array. */
+    private static JsonNode single(JsonNode node) {
+        return node != null && node.isArray() && !node.isEmpty() ? node.get(0) : node;
+    }
+
+    private static String text(JsonNode node, String field) {
+        return node != null && node.hasNonNull(field) ? node.get(field).asText() : null;
+    }
+
+    /** RouterOS sends every value as a string; a value that is not a number reads as absent. */
+    private static Long number(JsonNode node, String field) {
+        String value = text(node, field);
+        try {
+            return value == null ? null : Long.valueOf(value.trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static Integer integer(JsonNode node, String field) {
+        Long value = number(node, field);
+        return value == null ? null : Math.toIntExact(value);
+    }
+
+    private static String truncate(String text, int max) {
+        return Objects.requireNonNull(text).length() <= max ? text : text.substring(0, max);
+    }
+}

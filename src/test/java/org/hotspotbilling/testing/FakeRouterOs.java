@@ -1,0 +1,287 @@
+package org.hotspotbilling.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A RouterOS v7 REST API on loopback that behaves as the real one does for the calls we make (../shared/mikrotik.md
+ * §1): HTTP Basic on every call, menus as JSON arrays of string-valued objects with {@code *hex} ids, PUT adds,
+ * PATCH sets, DELETE removes, errors as {@code {"error":<code>,"message":...,"detail":...}}, and one request at a
+ * time (RouterOS serves REST serially). Faults can be switched on: a delay, a forced status, wrong credentials.
+ */
+public final class FakeRouterOs implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> SINGLETONS = List.of("/system/resource", "/system/identity", "/system/clock");
+
+    private final HttpServer server;
+    private final Map<String, Map<String, Map<String, String>>> tables = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, String>> singletons = new ConcurrentHashMap<>();
+    private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicInteger nextId = new AtomicInteger(1);
+    private volatile String username = "billing";
+    private volatile String password = "router-secret";
+    private volatile Duration delay = Duration.ZERO;
+    private volatile int forcedStatus;
+    private volatile boolean singletonsAsArrays;
+
+    public FakeRouterOs() {
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        server.createContext("/", this::handle);
+        server.setExecutor(Executors.newSingleThreadExecutor());
+        singletons.put("/system/identity", new LinkedHashMap<>(Map.of("name", "HS-Kisumu-01")));
+        singletons.put("/system/resource", new LinkedHashMap<>(Map.of(
+                "version", "7.16.2 (stable)", "board-name", "hAP ax^2", "architecture-name", "arm64",
+                "uptime", "3d4h12m9s", "cpu-load", "7", "cpu-count", "4", "free-memory", "812302336",
+                "total-memory", "1073741824", "free-hdd-space", "101126144")));
+        singletons.put("/system/clock", new LinkedHashMap<>(Map.of("date", "2026-11-23", "time", "12:00:00")));
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public String username() {
+        return username;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    /** Every later call must carry these credentials, or get 401. */
+    public FakeRouterOs credentials(String user, String pass) {
+        this.username = user;
+        this.password = pass;
+        return this;
+    }
+
+    /** Each answer waits this long first (use it past the client's read timeout to simulate a hung router). */
+    public FakeRouterOs delay(Duration delay) {
+        this.delay = delay;
+        return this;
+    }
+
+    /** Every call answers this status with RouterOS' error body (0 switches it off). */
+    public FakeRouterOs failWith(int status) {
+        this.forcedStatus = status;
+        return this;
+    }
+
+    /** Some RouterOS versions wrap singleton menus such as /system/resource in a one-element array. */
+    public FakeRouterOs singletonsAsArrays(boolean wrap) {
+        this.singletonsAsArrays = wrap;
+        return this;
+    }
+
+    /** Adds a row to a menu as if configured on the router; answers its new {@code .id}. */
+    public String add(String menu, Map<String, String> row) {
+        String id = "*" + Integer.toHexString(nextId.getAndIncrement()).toUpperCase();
+        Map<String, String> stored = new LinkedHashMap<>();
+        stored.put(".id", id);
+        stored.putAll(row);
+        table(menu).put(id, stored);
+        return id;
+    }
+
+    public List<Map<String, String>> rows(String menu) {
+        return new ArrayList<>(table(menu).values());
+    }
+
+    /** "METHOD /rest/path?query" of every call received, in order. */
+    public List<String> requests() {
+        return List.copyOf(requests);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+
+    private Map<String, Map<String, String>> table(String menu) {
+        return tables.computeIfAbsent(menu, m -> Collections.synchronizedMap(new LinkedHashMap<>()));
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        String method = exchange.getRequestMethod();
+        String rawPath = exchange.getRequestURI().getRawPath();
+        String query = exchange.getRequestURI().getRawQuery();
+        requests.add(method + " " + rawPath + (query == null ? "" : "?" + query));
+        try {
+            if (!delay.isZero()) {
+                Thread.sleep(delay.toMillis());
+            }
+            if (!authorized(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                error(exchange, 401, "Unauthorized", null);
+                return;
+            }
+            if (forcedStatus != 0) {
+                error(exchange, forcedStatus, forcedStatus >= 500 ? "Internal Server Error" : "Bad Request",
+                        "forced by test");
+                return;
+            }
+            if (!rawPath.startsWith("/rest/")) {
+                error(exchange, 404, "Not Found", null);
+                return;
+            }
+            route(exchange, method, URLDecoder.decode(rawPath.substring("/rest".length()), StandardCharsets.UTF_8),
+                    parseQuery(query));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            // the client gave up (timeout): nothing to answer
+        } finally {
+            exchange.close();
+        }
+    }
+
+    private void route(HttpExchange exchange, String method, String path, Map<String, String> query)
+            throws IOException {
+        if (SINGLETONS.contains(path) && method.equals("GET")) {
+            Map<String, String> row = singletons.get(path);
+            send(exchange, 200, singletonsAsArrays ? List.of(row) : row);
+            return;
+        }
+        int star = path.lastIndexOf("/*");
+        String menu = star >= 0 ? path.substring(0, star) : path;
+        String id = star >= 0 ? path.substring(star + 1) : null;
+        Map<String, Map<String, String>> table = table(menu);
+        switch (method) {
+            case "GET" -> {
+                if (id != null) {
+                    Map<String, String> row = table.get(id);
+                    if (row == null) {
+                        error(exchange, 404, "Not Found", null);
+                    } else {
+                        send(exchange, 200, project(row, query));
+                    }
+                    return;
+                }
+                List<Map<String, String>> rows = new ArrayList<>();
+                synchronized (table) {
+                    for (Map<String, String> row : table.values()) {
+                        if (matches(row, query)) {
+                            rows.add(project(row, query));
+                        }
+                    }
+                }
+                send(exchange, 200, rows);
+            }
+            case "PUT" -> {
+                Map<String, String> body = readBody(exchange);
+                if (menu.equals("/ip/hotspot/user") && table.values().stream()
+                        .anyMatch(r -> r.get("name") != null && r.get("name").equals(body.get("name")))) {
+                    error(exchange, 400, "Bad Request", "failure: already have user with this name for this server");
+                    return;
+                }
+                String newId = add(menu, body);
+                send(exchange, 201, table.get(newId));
+            }
+            case "PATCH" -> {
+                Map<String, String> row = id == null ? null : table.get(id);
+                if (row == null) {
+                    error(exchange, 404, "Not Found", null);
+                    return;
+                }
+                row.putAll(readBody(exchange));
+                send(exchange, 200, row);
+            }
+            case "DELETE" -> {
+                if (id == null || table.remove(id) == null) {
+                    error(exchange, 404, "Not Found", null);
+                    return;
+                }
+                exchange.sendResponseHeaders(204, -1);
+            }
+            default -> error(exchange, 400, "Bad Request", "no such command");
+        }
+    }
+
+    private boolean authorized(String header) {
+        String expected = "Basic " + Base64.getEncoder()
+                .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return expected.equals(header);
+    }
+
+    private static boolean matches(Map<String, String> row, Map<String, String> query) {
+        return query.entrySet().stream().filter(e -> !e.getKey().startsWith("."))
+                .allMatch(e -> e.getValue().equals(row.get(e.getKey())));
+    }
+
+    private static Map<String, String> project(Map<String, String> row, Map<String, String> query) {
+        String proplist = query.get(".proplist");
+        if (proplist == null) {
+            return row;
+        }
+        Map<String, String> projected = new LinkedHashMap<>();
+        for (String field : proplist.split(",")) {
+            if (row.containsKey(field)) {
+                projected.put(field, row.get(field));
+            }
+        }
+        return projected;
+    }
+
+    private static Map<String, String> readBody(HttpExchange exchange) throws IOException {
+        JsonNode body = JSON.readTree(exchange.getRequestBody());
+        Map<String, String> values = new LinkedHashMap<>();
+        if (body != null) {
+            body.fields().forEachRemaining(f -> values.put(f.getKey(), f.getValue().asText()));
+        }
+        return values;
+    }
+
+    private static Map<String, String> parseQuery(String query) {
+        Map<String, String> values = new LinkedHashMap<>();
+        if (query != null && !query.isEmpty()) {
+            for (String pair : query.split("&")) {
+                int eq = pair.indexOf('=');
+                values.put(URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
+                        eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return values;
+    }
+
+    private static void error(HttpExchange exchange, int status, String message, String detail) throws IOException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", status);
+        body.put("message", message);
+        if (detail != null) {
+            body.put("detail", detail);
+        }
+        send(exchange, status, body);
+    }
+
+    private static void send(HttpExchange exchange, int status, Object body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}
