@@ -1,15 +1,13 @@
 package org.hotspotbilling.tenant;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import org.hotspotbilling.crypto.Hashes;
 import jakarta.transaction.Transactional;
 import jakarta.persistence.PersistenceException;
 import org.hotspotbilling.web.DatabaseErrors;
 import org.hotspotbilling.web.Invalid;
 import org.hotspotbilling.web.NotFound;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -57,7 +55,7 @@ public class ApiKeyService {
         if (!errors.isEmpty()) {
             throw new Invalid("Invalid input: " + String.join("; ", errors.values()), errors);
         }
-        Optional<ApiKey> holder = ApiKey.findByPublicKeySha256(sha256(pub));
+        Optional<ApiKey> holder = ApiKey.findByPublicKeySha256(Hashes.sha256Hex(pub));
         if (holder.isPresent() && !holder.get().ownerId.equals(ownerId)) {
             throw new Invalid("This public key is already in use", Map.of("public_key", "This public key is already in use"));
         }
@@ -77,9 +75,9 @@ public class ApiKeyService {
     /** The owner whose public key this is, if any. The key must already be in canonical form. */
     @Transactional
     public Optional<Owner> ownerOfPublicKey(String publicKey) {
-        String hash = sha256(publicKey);
+        String hash = Hashes.sha256Hex(publicKey);
         return ApiKey.findByPublicKeySha256(hash)
-                .filter(key -> constantTimeEquals(key.publicKeySha256, hash))
+                .filter(key -> Hashes.constantTimeEquals(key.publicKeySha256, hash))
                 .map(key -> Owner.findById(key.ownerId));
     }
 
@@ -91,8 +89,9 @@ public class ApiKeyService {
         if (pub == null || priv == null || !PUBLIC_KEY.matcher(pub).matches()) {
             return Optional.empty();
         }
-        Optional<ApiKey> key = ApiKey.findByPublicKeySha256(sha256(pub));
-        boolean matches = constantTimeEquals(key.map(k -> k.privateKeySha256).orElse(NO_KEY_HASH), sha256(priv));
+        Optional<ApiKey> key = ApiKey.findByPublicKeySha256(Hashes.sha256Hex(pub));
+        boolean matches = Hashes.constantTimeEquals(key.map(k -> k.privateKeySha256).orElse(NO_KEY_HASH),
+                Hashes.sha256Hex(priv));
         return key.filter(k -> matches).map(k -> Owner.findById(k.ownerId));
     }
 
@@ -100,18 +99,7 @@ public class ApiKeyService {
         return key == null ? null : key.trim().toLowerCase(Locale.ROOT);
     }
 
-    static String sha256(String value) {
-        try {
-            return HexFormat.of().formatHex(
-                    MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JVM", e);
-        }
-    }
 
-    private static boolean constantTimeEquals(String a, String b) {
-        return MessageDigest.isEqual(a.getBytes(StandardCharsets.US_ASCII), b.getBytes(StandardCharsets.US_ASCII));
-    }
 
     private void store(long ownerId, String publicKey, String privateKey) {
         ApiKey key = ApiKey.findById(ownerId);
@@ -120,8 +108,8 @@ public class ApiKeyService {
             key.ownerId = ownerId;
         }
         key.publicKey = publicKey;
-        key.publicKeySha256 = sha256(publicKey);
-        key.privateKeySha256 = sha256(privateKey);
+        key.publicKeySha256 = Hashes.sha256Hex(publicKey);
+        key.privateKeySha256 = Hashes.sha256Hex(privateKey);
         key.createdAt = Instant.now();
         key.persist();
         try {

@@ -1,0 +1,253 @@
+package org.hotspotbilling.provider;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import org.hotspotbilling.crypto.Hashes;
+import jakarta.persistence.PersistenceException;
+import jakarta.transaction.Transactional;
+import org.hotspotbilling.crypto.SecretBox;
+import org.hotspotbilling.provider.CredentialDtos.CredentialRequest;
+import org.hotspotbilling.provider.CredentialDtos.CredentialView;
+import org.hotspotbilling.web.DatabaseErrors;
+import org.hotspotbilling.web.Invalid;
+import org.hotspotbilling.web.NotFound;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Owners' provider credentials. The private key is encrypted to its row and only decrypted into an
+ * {@link ActiveCredential} for a provider call; no endpoint ever returns it (the reference's get-private-key is
+ * answered 410). The IntaSend webhook "challenge" is kept as a SHA-256 hash: verifying needs no plaintext.
+ */
+@ApplicationScoped
+public class CredentialService {
+
+    static final String NOT_FOUND = "Payment credentials not found or access denied";
+    private static final String REQUIRED = "This field is required.";
+
+    private final SecretBox secrets;
+    private final SecureRandom random = new SecureRandom();
+
+    public CredentialService(SecretBox secrets) {
+        this.secrets = secrets;
+    }
+
+    @Transactional
+    public List<CredentialView> list(long ownerId) {
+        return PaymentCredential.listOwned(ownerId).stream().map(CredentialService::view).toList();
+    }
+
+    @Transactional
+    public CredentialView get(long ownerId, long id) {
+        return view(owned(ownerId, id));
+    }
+
+    @Transactional
+    public CredentialView byProvider(long ownerId, ProviderName provider) {
+        return view(PaymentCredential.findByProvider(ownerId, provider)
+                .orElseThrow(() -> new NotFound("No credentials found for " + provider)));
+    }
+
+    @Transactional
+    public CredentialView create(long ownerId, CredentialRequest request) {
+        Environment environment = request.environment() == null ? Environment.sandbox : request.environment();
+        validate(request, true, environment);
+        if (PaymentCredential.findByProvider(ownerId, request.provider()).isPresent()) {
+            throw duplicate(request.provider());
+        }
+        PaymentCredential credential = new PaymentCredential();
+        credential.ownerId = ownerId;
+        credential.provider = request.provider();
+        credential.apiKey = request.apiKey();
+        credential.environment = environment;
+        credential.active = !Boolean.FALSE.equals(request.isActive());
+        credential.callbackToken = randomHex(32);
+        credential.privateKeySha256 = Hashes.sha256Hex(request.privateKey());
+        credential.privateKeyCiphertext = new byte[0];
+        credential.persist(); // assigns the id the ciphertext is bound to
+        credential.privateKeyCiphertext = secrets.encrypt(request.privateKey(), binding(credential));
+        try {
+            credential.flush();
+        } catch (PersistenceException e) {
+            if (DatabaseErrors.isUniqueViolation(e)) {
+                throw duplicate(request.provider()); // a concurrent create won
+            }
+            throw e;
+        }
+        return view(credential);
+    }
+
+    /** PUT/PATCH: api_key, environment, is_active (and private_key when given). The provider cannot change. */
+    @Transactional
+    public CredentialView update(long ownerId, long id, CredentialRequest request) {
+        PaymentCredential credential = owned(ownerId, id);
+        if (request.provider() != null && request.provider() != credential.provider) {
+            throw new Invalid("The provider of a credential cannot change; create a new credential instead",
+                    Map.of("provider", "Cannot change."));
+        }
+        Environment environment = request.environment() == null ? credential.environment : request.environment();
+        validate(new CredentialRequest(credential.provider,
+                request.apiKey() == null ? credential.apiKey : request.apiKey(), request.privateKey(), environment,
+                request.isActive()), false, environment);
+        if (request.apiKey() != null) {
+            credential.apiKey = request.apiKey();
+        }
+        credential.environment = environment;
+        if (request.isActive() != null) {
+            credential.active = request.isActive();
+        }
+        if (request.privateKey() != null) {
+            setPrivateKey(credential, request.privateKey());
+        }
+        return view(credential);
+    }
+
+    @Transactional
+    public CredentialView updatePrivateKey(long ownerId, long id, String privateKey) {
+        PaymentCredential credential = owned(ownerId, id);
+        if (privateKey == null || privateKey.isBlank()) {
+            throw new Invalid("Private key is required", Map.of("private_key", REQUIRED));
+        }
+        validate(new CredentialRequest(credential.provider, credential.apiKey, privateKey, credential.environment,
+                null), false, credential.environment);
+        setPrivateKey(credential, privateKey);
+        return view(credential);
+    }
+
+    /** Compares a key with the stored hash in constant time; the stored key itself is not decrypted. */
+    @Transactional
+    public CredentialDtos.Verification verify(long ownerId, long id, String privateKey) {
+        PaymentCredential credential = owned(ownerId, id);
+        if (privateKey == null || privateKey.isEmpty()) {
+            throw new Invalid("Private key is required for verification", Map.of("private_key", REQUIRED));
+        }
+        boolean valid = Hashes.constantTimeEquals(credential.privateKeySha256, Hashes.sha256Hex(privateKey));
+        return new CredentialDtos.Verification(id, credential.provider, credential.provider.display(), valid,
+                valid ? "Credentials verified successfully" : "Invalid private key");
+    }
+
+    @Transactional
+    public CredentialView toggle(long ownerId, long id) {
+        PaymentCredential credential = owned(ownerId, id);
+        credential.active = !credential.active;
+        return view(credential);
+    }
+
+    @Transactional
+    public String delete(long ownerId, long id) {
+        PaymentCredential credential = owned(ownerId, id);
+        credential.delete();
+        return credential.provider.display();
+    }
+
+    /** Sets (or generates) the challenge IntaSend copies into every webhook; the answer is the only time it shows. */
+    @Transactional
+    public CredentialDtos.WebhookSecretSet setWebhookSecret(long ownerId, long id, String challenge) {
+        PaymentCredential credential = owned(ownerId, id);
+        String secret = challenge == null || challenge.isBlank() ? randomHex(24) : challenge;
+        credential.webhookSecretSha256 = Hashes.sha256Hex(secret);
+        credential.webhookSecretSetAt = Instant.now();
+        return new CredentialDtos.WebhookSecretSet("Webhook challenge set. Enter it, with the webhook URL, in the "
+                + "IntaSend dashboard; it will not be shown again.", secret, webhookPath(credential));
+    }
+
+    /** The owner's active credential for a provider, decrypted for one call. */
+    @Transactional
+    public Optional<ActiveCredential> active(long ownerId, ProviderName provider) {
+        return PaymentCredential.findByProvider(ownerId, provider).filter(c -> c.active).map(this::decrypt);
+    }
+
+    /** A credential by id for a call that must reach the same provider account as before (status checks). */
+    @Transactional
+    public Optional<ActiveCredential> byId(long credentialId) {
+        return PaymentCredential.<PaymentCredential>findByIdOptional(credentialId).map(this::decrypt);
+    }
+
+    /** Who a webhook URL belongs to, and whether its challenge matches (constant time; false when unset). */
+    @Transactional
+    public Optional<WebhookEndpoint> webhookEndpoint(String callbackToken, String challenge) {
+        return PaymentCredential.findByCallbackToken(callbackToken).map(c -> new WebhookEndpoint(c.ownerId, c.id,
+                c.webhookSecretSha256 != null && challenge != null
+                        && Hashes.constantTimeEquals(c.webhookSecretSha256, Hashes.sha256Hex(challenge))));
+    }
+
+    /** A webhook URL's owner and credential, and whether the delivery carried the right challenge. */
+    public record WebhookEndpoint(long ownerId, long credentialId, boolean challengeValid) {
+    }
+
+    static String webhookPath(PaymentCredential credential) {
+        return "/payments/webhook/" + credential.provider + "/" + credential.callbackToken + "/";
+    }
+
+    private ActiveCredential decrypt(PaymentCredential c) {
+        return new ActiveCredential(c.id, c.ownerId, c.provider, c.environment, c.apiKey,
+                secrets.decrypt(c.privateKeyCiphertext, binding(c)));
+    }
+
+    private void setPrivateKey(PaymentCredential credential, String privateKey) {
+        credential.privateKeyCiphertext = secrets.encrypt(privateKey, binding(credential));
+        credential.privateKeySha256 = Hashes.sha256Hex(privateKey);
+    }
+
+    private static void validate(CredentialRequest request, boolean creating, Environment environment) {
+        Map<String, String> errors = new TreeMap<>();
+        if (creating) {
+            if (request.provider() == null) {
+                errors.put("provider", REQUIRED);
+            }
+            if (request.apiKey() == null || request.apiKey().isBlank()) {
+                errors.put("api_key", REQUIRED);
+            }
+            if (request.privateKey() == null || request.privateKey().isBlank()) {
+                errors.put("private_key", REQUIRED);
+            }
+        }
+        if (request.provider() == ProviderName.instasend && environment != Environment.simulator) {
+            // IntaSend keys name their environment; a test key on live (or the reverse) fails every payment.
+            String tag = environment == Environment.live ? "live" : "test";
+            if (request.apiKey() != null && !request.apiKey().startsWith("ISPubKey_" + tag + "_")) {
+                errors.put("api_key", "An IntaSend " + environment + " publishable key starts with ISPubKey_" + tag + "_.");
+            }
+            if (request.privateKey() != null && !request.privateKey().startsWith("ISSecretKey_" + tag + "_")) {
+                errors.put("private_key", "An IntaSend " + environment + " secret key starts with ISSecretKey_" + tag
+                        + "_.");
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new Invalid("Invalid input: " + errors.entrySet().stream()
+                    .map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("; ")), errors);
+        }
+    }
+
+    private static Invalid duplicate(ProviderName provider) {
+        String message = "Payment credentials for " + provider.display() + " already exist; update them instead.";
+        return new Invalid(message, Map.of("provider", message));
+    }
+
+    private PaymentCredential owned(long ownerId, long id) {
+        return PaymentCredential.findOwned(id, ownerId).orElseThrow(() -> new NotFound(NOT_FOUND));
+    }
+
+    private static CredentialView view(PaymentCredential c) {
+        return new CredentialView(c.id, c.provider, c.provider.display(), c.apiKey, c.environment, c.active, true,
+                webhookPath(c), c.webhookSecretSha256 != null, c.webhookSecretSetAt, c.createdAt, c.updatedAt);
+    }
+
+    private static SecretBox.Binding binding(PaymentCredential credential) {
+        return new SecretBox.Binding(PaymentCredential.TABLE, credential.id, credential.ownerId);
+    }
+
+    private String randomHex(int bytes) {
+        byte[] buffer = new byte[bytes];
+        random.nextBytes(buffer);
+        return HexFormat.of().formatHex(buffer);
+    }
+
+
+}
