@@ -15,6 +15,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -51,6 +52,12 @@ public class PlanService {
                 .map(p -> PlanView.of(p, router.name)).toList();
         return new PlanDtos.RouterPlans(routerId, router.name, plans,
                 "Found " + plans.size() + (activeOnly ? " active" : "") + " packages for " + router.name);
+    }
+
+    /** The active package with this id on this router, for a purchase. */
+    @Transactional
+    public Optional<Plan> activeOnRouter(long routerId, long planId) {
+        return Plan.find("id = ?1 and routerId = ?2 and active = true", planId, routerId).firstResultOptional();
     }
 
     @Transactional

@@ -85,7 +85,7 @@ public class HostPolicy {
     }
 
     /** Parses an IP literal without any DNS lookup. */
-    static Optional<InetAddress> literal(String host) {
+    public static Optional<InetAddress> literal(String host) {
         try {
             if (IPV4.matcher(host).matches()) {
                 return Optional.of(InetAddress.getByName(host));

@@ -6,6 +6,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import org.hotspotbilling.crypto.SecretBox;
 import org.hotspotbilling.router.RouterDtos.RouterRequest;
+import jakarta.persistence.PersistenceException;
+import org.hotspotbilling.web.Conflict;
+import org.hotspotbilling.web.DatabaseErrors;
 import org.hotspotbilling.web.Invalid;
 import org.hotspotbilling.web.NotFound;
 import org.hotspotbilling.web.Upstream;
@@ -80,6 +83,15 @@ public class RouterService {
     public String delete(long ownerId, long routerId) {
         Router router = get(ownerId, routerId);
         router.delete();
+        try {
+            Router.flush();
+        } catch (PersistenceException e) {
+            if (DatabaseErrors.isForeignKeyViolation(e)) {
+                // Payments are money records: they keep their router.
+                throw new Conflict("Router \"" + router.name + "\" has payments and cannot be deleted");
+            }
+            throw e;
+        }
         return router.name;
     }
 

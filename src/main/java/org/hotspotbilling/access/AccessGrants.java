@@ -1,0 +1,59 @@
+package org.hotspotbilling.access;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Writes what a device may do on a router. Called inside the completing payment's transaction, so the grant and
+ * the completion commit together or not at all; delivering it to the router is the enforcement's job.
+ */
+@ApplicationScoped
+public class AccessGrants {
+
+    private final EntityManager em;
+
+    public AccessGrants(EntityManager em) {
+        this.em = em;
+    }
+
+    /**
+     * Grants {@code hours} of access. When the device still has running access on this router, the new time is
+     * added after its current expiry. Answers the new expiry.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Instant grant(long ownerId, long routerId, String mac, String ip, int hours, String rateLimit,
+            UUID paymentId, Instant now) {
+        // Make sure the row exists, then lock it: concurrent completions for one device queue here.
+        em.createNativeQuery("INSERT INTO access_grant (owner_id, router_id, mac_address, ip_address, expires_at, "
+                        + "rate_limit, state, last_payment_id, created_at, updated_at) "
+                        + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'revoked', NULL, ?5, ?5) "
+                        + "ON CONFLICT (router_id, mac_address) DO NOTHING")
+                .setParameter(1, ownerId).setParameter(2, routerId).setParameter(3, mac).setParameter(4, ip)
+                .setParameter(5, now).setParameter(6, rateLimit)
+                .executeUpdate();
+        AccessGrant grant = em.createQuery("from AccessGrant where routerId = ?1 and macAddress = ?2", AccessGrant.class)
+                .setParameter(1, routerId).setParameter(2, mac)
+                .setLockMode(LockModeType.PESSIMISTIC_WRITE)
+                .getSingleResult();
+        boolean running = !"revoked".equals(grant.state) && grant.expiresAt.isAfter(now);
+        Instant start = running ? grant.expiresAt : now;
+        grant.expiresAt = start.plus(Duration.ofHours(hours));
+        grant.ipAddress = ip == null ? grant.ipAddress : ip;
+        grant.rateLimit = rateLimit;
+        grant.state = "pending";
+        grant.lastPaymentId = paymentId;
+        grant.updatedAt = now;
+        return grant.expiresAt;
+    }
+
+    /** RouterOS rate-limit for a package, upload first (the client's rx): 5 down / 2 up → "2M/5M". */
+    public static String rateLimit(int downloadMbps, int uploadMbps) {
+        return uploadMbps + "M/" + downloadMbps + "M";
+    }
+}

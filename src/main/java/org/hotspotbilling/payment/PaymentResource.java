@@ -1,0 +1,131 @@
+package org.hotspotbilling.payment;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirementsSet;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.hotspotbilling.payment.PaymentDtos.PaymentView;
+import org.hotspotbilling.tenant.CurrentOwner;
+import org.hotspotbilling.tenant.Roles;
+import org.hotspotbilling.web.ApiDocumentation;
+import org.hotspotbilling.web.Invalid;
+
+import java.util.UUID;
+
+/** An owner's payments. Another owner's payment id answers 404. */
+@Path("/payments")
+@Tag(name = "Payments", description = "The owner's payments and their timelines")
+@RolesAllowed(Roles.OWNER)
+@SecurityRequirementsSet(@SecurityRequirement(name = ApiDocumentation.JWT))
+@SecurityRequirementsSet({ @SecurityRequirement(name = ApiDocumentation.API_KEY),
+        @SecurityRequirement(name = ApiDocumentation.PRIVATE_KEY) })
+public class PaymentResource {
+
+    private static final String UUID_PATH = "{id: [0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}}";
+
+    private final PaymentService payments;
+    private final OwnerPayments owner;
+    private final CurrentOwner current;
+
+    public PaymentResource(PaymentService payments, OwnerPayments owner, CurrentOwner current) {
+        this.payments = payments;
+        this.owner = owner;
+        this.current = current;
+    }
+
+    @GET
+    @Operation(summary = "Payments, newest first", description = "Owner. Filters: status, method, router, phone, "
+            + "date_from, date_to (dates or ISO instants). Paging: page (from 1), page_size (1–100, default 20).")
+    public PaymentDtos.Page list(@QueryParam("status") String status, @QueryParam("method") String method,
+            @QueryParam("router") String router, @QueryParam("phone") String phone,
+            @QueryParam("date_from") String from, @QueryParam("date_to") String to,
+            @QueryParam("page") @DefaultValue("1") String page, @QueryParam("page_size") @DefaultValue("20") String size) {
+        return owner.list(current.id(), new OwnerPayments.Filter(status, method, id(router, "router"), phone, from, to),
+                number(page, "page"), number(size, "page_size"));
+    }
+
+    @GET
+    @Path("/status/{status}")
+    @Operation(summary = "Payments with one status", description = "Owner. 400 for an unknown status.")
+    public PaymentDtos.Page byStatus(@PathParam("status") String status, @QueryParam("page") @DefaultValue("1") String page,
+            @QueryParam("page_size") @DefaultValue("20") String size) {
+        return owner.list(current.id(), new OwnerPayments.Filter(status, null, null, null, null, null),
+                number(page, "page"), number(size, "page_size"));
+    }
+
+    @GET
+    @Path("/method/{method}")
+    @Operation(summary = "Payments with one method", description = "Owner. 400 for an unknown method.")
+    public PaymentDtos.Page byMethod(@PathParam("method") String method, @QueryParam("page") @DefaultValue("1") String page,
+            @QueryParam("page_size") @DefaultValue("20") String size) {
+        return owner.list(current.id(), new OwnerPayments.Filter(null, method, null, null, null, null),
+                number(page, "page"), number(size, "page_size"));
+    }
+
+    @GET
+    @Path(UUID_PATH)
+    @Operation(summary = "One payment", description = "Owner.")
+    public PaymentView get(@PathParam("id") UUID id) {
+        return PaymentView.of(payments.owned(current.id(), id));
+    }
+
+    @GET
+    @Path(UUID_PATH + "/events")
+    @Operation(summary = "The payment's event timeline", description = "Owner. Normalised types, provider result "
+            + "codes and recovery hints.")
+    public PaymentDtos.Timeline events(@PathParam("id") UUID id) {
+        return owner.timeline(current.id(), id);
+    }
+
+    @POST
+    @Path(UUID_PATH + "/mark-completed")
+    @Operation(summary = "Confirm a payment by hand", description = "Owner. Grants the access. 409 when already "
+            + "completed.")
+    public PaymentDtos.WithMessage markCompleted(@PathParam("id") UUID id) {
+        return new PaymentDtos.WithMessage("Payment marked as completed",
+                PaymentView.of(owner.markCompleted(current.id(), id)));
+    }
+
+    @POST
+    @Path(UUID_PATH + "/mark-failed")
+    @Operation(summary = "Fail an open payment", description = "Owner. Optional {\"error_message\"}. 409 when the "
+            + "payment is already completed, failed or cancelled.")
+    public PaymentDtos.WithMessage markFailed(@PathParam("id") UUID id, PaymentDtos.FailureNote note) {
+        return new PaymentDtos.WithMessage("Payment marked as failed",
+                PaymentView.of(owner.markFailed(current.id(), id, note == null ? null : note.errorMessage())));
+    }
+
+    @POST
+    @Path(UUID_PATH + "/increment-retry")
+    @Operation(summary = "Count a retry", description = "Owner. 409 on a completed payment.")
+    public PaymentDtos.WithMessage incrementRetry(@PathParam("id") UUID id) {
+        return new PaymentDtos.WithMessage("Payment retry count incremented",
+                PaymentView.of(owner.incrementRetry(current.id(), id)));
+    }
+
+    private static int number(String raw, String name) {
+        try {
+            return Integer.parseInt(raw.trim());
+        } catch (NumberFormatException e) {
+            throw new Invalid(name + " must be a whole number");
+        }
+    }
+
+    private static Long id(String raw, String name) {
+        if (raw == null || raw.isBlank()) {
+            return null;
+        }
+        try {
+            return Long.valueOf(raw.trim());
+        } catch (NumberFormatException e) {
+            throw new Invalid(name + " must be an id");
+        }
+    }
+}

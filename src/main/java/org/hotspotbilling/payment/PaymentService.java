@@ -1,0 +1,281 @@
+package org.hotspotbilling.payment;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import org.hotspotbilling.payment.PaymentDtos.PaymentView;
+import org.hotspotbilling.payment.PaymentDtos.PortalAnswer;
+import org.hotspotbilling.payment.PaymentDtos.PurchaseRequest;
+import org.hotspotbilling.payment.PaymentEvent.Source;
+import org.hotspotbilling.plan.Plan;
+import org.hotspotbilling.plan.PlanService;
+import org.hotspotbilling.provider.ActiveCredential;
+import org.hotspotbilling.provider.CredentialService;
+import org.hotspotbilling.provider.Environment;
+import org.hotspotbilling.provider.PaymentProvider;
+import org.hotspotbilling.provider.PaymentProvider.PushRequest;
+import org.hotspotbilling.provider.ProviderException;
+import org.hotspotbilling.provider.ProviderName;
+import org.hotspotbilling.provider.Providers;
+import org.hotspotbilling.router.Router;
+import org.hotspotbilling.router.RouterService;
+import org.hotspotbilling.web.Conflict;
+import org.hotspotbilling.web.Invalid;
+import org.hotspotbilling.web.NotFound;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * The portal's purchase flow and the status checks. The payment row is committed before the provider is called,
+ * no transaction or connection is held while the provider answers, and what the answer means is applied by
+ * {@link PaymentSettlement} under the row lock.
+ */
+@ApplicationScoped
+public class PaymentService {
+
+    static final String NOT_FOUND = "Payment not found or access denied";
+    static final String NO_CREDENTIALS =
+            "No active IntaSend credentials found. Please add your IntaSend API credentials first.";
+    private static final Logger LOG = Logger.getLogger(PaymentService.class);
+
+    private final RouterService routers;
+    private final PlanService plans;
+    private final CredentialService credentials;
+    private final Providers providers;
+    private final PaymentSettlement settlement;
+    private final PaymentConfig config;
+
+    public PaymentService(RouterService routers, PlanService plans, CredentialService credentials,
+            Providers providers, PaymentSettlement settlement, PaymentConfig config) {
+        this.routers = routers;
+        this.plans = plans;
+        this.credentials = credentials;
+        this.providers = providers;
+        this.settlement = settlement;
+        this.config = config;
+    }
+
+    /** A validated purchase: the payment to write and the credential to charge it with. */
+    record Purchase(Payment payment, ActiveCredential credential) {
+    }
+
+    /** Checks every rule of initiate (SPEC "Rules of initiate"), in order; nothing is written. */
+    public Purchase validate(long ownerId, PurchaseRequest request, String kind) {
+        if (request == null || request.routerId() == null || request.packageId() == null
+                || request.phoneNumber() == null || request.phoneNumber().isBlank() || request.amount() == null) {
+            throw new Invalid("router_id, package_id, phone_number, and amount are required");
+        }
+        return QuarkusTransaction.joiningExisting().call(() -> {
+            Router router = routers.get(ownerId, request.routerId());
+            Plan plan = plans.activeOnRouter(router.id, request.packageId())
+                    .orElseThrow(() -> new Invalid("Package not found or not active for this router"));
+            if (request.amount().compareTo(plan.price) != 0) {
+                throw new Invalid("Amount must match package price: " + plan.price.toPlainString() + " KES",
+                        Map.of("amount", "Must be " + plan.price.toPlainString() + "."));
+            }
+            String phone = CustomerInput.phone(request.phoneNumber())
+                    .orElseThrow(() -> new Invalid("Invalid phone number format",
+                            Map.of("phone_number", "Use 07XXXXXXXX, 01XXXXXXXX or 254XXXXXXXXX.")));
+            String mac = blank(request.macAddress()) ? null : CustomerInput.mac(request.macAddress())
+                    .orElseThrow(() -> new Invalid("Invalid MAC address format",
+                            Map.of("mac_address", "Use AA:BB:CC:DD:EE:FF.")));
+            String ip = blank(request.ipAddress()) ? null : CustomerInput.ip(request.ipAddress())
+                    .orElseThrow(() -> new Invalid("Invalid IP address format",
+                            Map.of("ip_address", "Use an IPv4 or IPv6 address.")));
+            PaymentMethod method = method(request.paymentMethod());
+            ActiveCredential credential = credentials.active(ownerId, ProviderName.instasend)
+                    .orElseThrow(() -> new NotFound(NO_CREDENTIALS));
+
+            Payment payment = new Payment();
+            payment.id = UUID.randomUUID();
+            payment.ownerId = ownerId;
+            payment.routerId = router.id;
+            payment.planId = plan.id;
+            payment.packageName = plan.name;
+            payment.durationHours = plan.durationHours;
+            payment.downloadSpeedMbps = plan.downloadSpeedMbps;
+            payment.uploadSpeedMbps = plan.uploadSpeedMbps;
+            payment.phoneNumber = phone;
+            payment.amount = plan.price;
+            payment.paymentMethod = method;
+            payment.paymentProvider = ProviderName.instasend.name();
+            payment.providerMode = credential.environment();
+            payment.credentialId = credential.id();
+            payment.kind = kind;
+            payment.status = PaymentStatus.pending;
+            payment.macAddress = mac;
+            payment.ipAddress = ip;
+            payment.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            payment.nextCheckAt = payment.createdAt.plus(config.reconcile().firstCheckAfter());
+            return new Purchase(payment, credential);
+        });
+    }
+
+    /** Writes the payment, sends the STK push, and answers as SPEC "Provider outcomes" says. */
+    public PortalAnswer initiate(Purchase purchase) {
+        Payment payment = purchase.payment();
+        settlement.created(payment, Source.portal);
+        PaymentProvider provider = providers.forCredential(purchase.credential());
+        PaymentProvider.PushResult pushed;
+        try {
+            pushed = provider.startPush(purchase.credential(), pushRequest(payment));
+        } catch (ProviderException e) {
+            return providerFailure(payment.id, e, "Failed to initiate STK push: ");
+        }
+        Payment sent = settlement.sent(payment.id, Source.portal, pushed.paymentId(), pushed.invoiceId(),
+                pushed.rawState(), null, PaymentEvent.Type.push_sent);
+        return new PortalAnswer(201, new PaymentDtos.Initiated("STK push initiated successfully", PaymentView.of(sent),
+                new PaymentDtos.PushInfo(pushed.paymentId(), pushed.invoiceId(), pushed.rawState(), pushed.message())));
+    }
+
+    /** Writes the payment and asks the provider for a checkout link the customer opens. */
+    public PortalAnswer createLink(Purchase purchase) {
+        Payment payment = purchase.payment();
+        settlement.created(payment, Source.portal);
+        PaymentProvider provider = providers.forCredential(purchase.credential());
+        PaymentProvider.LinkResult link;
+        try {
+            link = provider.createLink(purchase.credential(), pushRequest(payment));
+        } catch (ProviderException e) {
+            return providerFailure(payment.id, e, "Failed to create payment link: ");
+        }
+        Payment sent = settlement.sent(payment.id, Source.portal, link.paymentId(), link.invoiceId(), link.rawState(),
+                link.url(), PaymentEvent.Type.link_created);
+        return new PortalAnswer(201, new PaymentDtos.LinkCreated("Payment link created successfully",
+                PaymentView.of(sent), new PaymentDtos.LinkInfo(link.url(), link.invoiceId(), link.rawState())));
+    }
+
+    /**
+     * The portal's poll. A settled payment answers from the database at once (its expiry never moves); an open
+     * one is checked with the provider first when we know its invoice.
+     */
+    public PaymentDtos.StatusAnswer checkStatus(long ownerId, UUID id) {
+        Payment payment = owned(ownerId, id);
+        if (payment.status.open() && payment.intasendInvoiceId != null && payment.credentialId != null) {
+            payment = refreshFromProvider(payment, Source.check_status);
+        }
+        return statusAnswer(payment);
+    }
+
+    /** Asks the provider where an open payment stands and applies the answer. Provider trouble changes nothing. */
+    Payment refreshFromProvider(Payment payment, Source source) {
+        ActiveCredential credential = credentials.byId(payment.credentialId).orElse(null);
+        if (credential == null) {
+            return payment;
+        }
+        PaymentProvider.StatusResult status;
+        try {
+            status = providers.forCredential(credential).status(credential, payment.intasendInvoiceId);
+        } catch (ProviderException e) {
+            LOG.infof("Status of payment %s not available from the provider: %s", payment.id, e.getMessage());
+            return payment;
+        }
+        return apply(payment.id, source, status, payment.intasendInvoiceId);
+    }
+
+    /** Applies a provider-confirmed status. */
+    Payment apply(UUID id, Source source, PaymentProvider.StatusResult status, String invoiceId) {
+        return switch (status.state()) {
+            case COMPLETE -> settlement.complete(id, source, status.mpesaReference(), "Confirmed by the provider");
+            case FAILED -> settlement.fail(id, source, status.failedCode(),
+                    status.failedReason() == null ? "Payment " + status.rawState().toLowerCase(Locale.ROOT)
+                            + " at the provider" : status.failedReason());
+            case PENDING, PROCESSING, UNRECOGNISED -> settlement.stillOpen(id, source, status.rawState(), invoiceId);
+        };
+    }
+
+    /** The simulator's callback: a Daraja result code decides the outcome. Only for simulator payments. */
+    public PaymentDtos.StatusAnswer simulateCallback(long ownerId, UUID id, PaymentDtos.SimulatedCallback callback) {
+        Payment payment = owned(ownerId, id);
+        if (payment.providerMode != Environment.simulator) {
+            throw new Conflict("Only simulator payments can be settled with simulate-callback");
+        }
+        if (callback == null || callback.resultCode() == null) {
+            throw new Invalid("result_code is required (0 success, 1 insufficient funds, 1032 cancelled, "
+                    + "1037 timeout, 2001 wrong PIN)", Map.of("result_code", "This field is required."));
+        }
+        String code = String.valueOf(callback.resultCode());
+        Payment settled = callback.resultCode() == 0
+                ? settlement.complete(id, Source.simulator, code, describe(callback))
+                : settlement.fail(id, Source.simulator, code, describe(callback));
+        return statusAnswer(settled);
+    }
+
+    @Transactional
+    public Payment owned(long ownerId, UUID id) {
+        Payment payment = Payment.findById(id);
+        if (payment == null || payment.ownerId != ownerId) {
+            throw new NotFound(NOT_FOUND);
+        }
+        return payment;
+    }
+
+    PaymentDtos.StatusAnswer statusAnswer(Payment payment) {
+        String message = switch (payment.status) {
+            case completed -> "Payment completed successfully!";
+            case failed, cancelled -> "Payment " + payment.status + ": " + payment.errorMessage;
+            default -> "Payment status checked successfully";
+        };
+        String hint = payment.status == PaymentStatus.failed ? latestHint(payment.id) : null;
+        return new PaymentDtos.StatusAnswer(message, PaymentView.of(payment), payment.status, payment.intasendState,
+                payment.packageExpiryTime, hint);
+    }
+
+    private PortalAnswer providerFailure(UUID id, ProviderException e, String prefix) {
+        if (e.outcome() == ProviderException.Outcome.REJECTED) {
+            settlement.fail(id, Source.portal, e.status() == 0 ? null : String.valueOf(e.status()), e.getMessage());
+            return new PortalAnswer(502, new PaymentDtos.Failed(prefix + e.getMessage(), id));
+        }
+        Payment open = settlement.requiresRecovery(id, Source.portal, e.getMessage());
+        // A page written for the reference needs a truthy intasend.payment_id to start polling: give it ours.
+        return new PortalAnswer(202, new PaymentDtos.Initiated("The payment provider did not confirm the request in "
+                + "time. The customer may still get the M-Pesa prompt: keep checking status.", PaymentView.of(open),
+                new PaymentDtos.PushInfo(id.toString(), null, "UNKNOWN", RecoveryHints.UNKNOWN_OUTCOME)));
+    }
+
+    private static PushRequest pushRequest(Payment payment) {
+        return new PushRequest(payment.id, payment.phoneNumber, payment.amount, payment.currency,
+                "WiFi " + payment.packageName);
+    }
+
+    @Transactional
+    String latestHint(UUID id) {
+        return PaymentEvent.timeline(id).stream().map(e -> e.recoveryHint).filter(h -> h != null)
+                .reduce((first, second) -> second).orElse(null);
+    }
+
+    static PaymentMethod method(String raw) {
+        if (blank(raw)) {
+            return PaymentMethod.mpesa;
+        }
+        return Arrays.stream(PaymentMethod.values()).filter(m -> m.name().equals(raw.trim().toLowerCase(Locale.ROOT)))
+                .findFirst().orElseThrow(() -> new Invalid("Invalid payment method. Must be one of: "
+                        + Arrays.stream(PaymentMethod.values()).map(Enum::name).collect(Collectors.joining(", ")),
+                        Map.of("payment_method", "Unknown method.")));
+    }
+
+    private static String describe(PaymentDtos.SimulatedCallback callback) {
+        if (callback.resultDesc() != null && !callback.resultDesc().isBlank()) {
+            return callback.resultDesc();
+        }
+        return switch (callback.resultCode()) {
+            case 0 -> "The service request is processed successfully.";
+            case 1 -> "The balance is insufficient for the transaction.";
+            case 1032 -> "Request cancelled by user";
+            case 1037 -> "DS timeout user cannot be reached";
+            case 2001 -> "The initiator information is invalid.";
+            default -> "Failed with result code " + callback.resultCode();
+        };
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
+    }
+}

@@ -1,0 +1,174 @@
+package org.hotspotbilling.payment;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import org.hotspotbilling.access.AccessGrants;
+import org.hotspotbilling.payment.PaymentEvent.Source;
+import org.hotspotbilling.payment.PaymentEvent.Type;
+import org.hotspotbilling.web.NotFound;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+/**
+ * Every change of a payment's status, each in its own transaction, on the row locked with
+ * {@code SELECT ... FOR UPDATE} and re-read before deciding. Whichever path arrives first (check-status, webhook,
+ * simulator, reconciler, owner) makes the change; the others find it made and change nothing. A completed
+ * payment never changes status again.
+ */
+@ApplicationScoped
+public class PaymentSettlement {
+
+    private final EntityManager em;
+    private final AccessGrants grants;
+
+    public PaymentSettlement(EntityManager em, AccessGrants grants) {
+        this.em = em;
+        this.grants = grants;
+    }
+
+    /**
+     * Completes the payment and grants its access in the same transaction. A payment we had already given up on
+     * (failed or cancelled) still completes, as a late success: money that arrived is never dropped.
+     */
+    @Transactional
+    public Payment complete(UUID id, Source source, String resultCode, String resultDesc) {
+        Payment payment = lock(id);
+        if (payment.status == PaymentStatus.completed) {
+            return payment;
+        }
+        PaymentStatus from = payment.status;
+        // PostgreSQL keeps microseconds: answer exactly what is stored.
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        payment.status = PaymentStatus.completed;
+        payment.completedAt = now;
+        payment.nextCheckAt = null;
+        payment.intasendState = "COMPLETE";
+        event(payment, from.open() ? Type.succeeded : Type.late_success, source, from, resultCode, resultDesc, null);
+        if (payment.macAddress != null) {
+            payment.packageExpiryTime = grants.grant(payment.ownerId, payment.routerId, payment.macAddress,
+                    payment.ipAddress, payment.durationHours,
+                    AccessGrants.rateLimit(payment.downloadSpeedMbps, payment.uploadSpeedMbps),
+                    payment.id, now);
+            event(payment, Type.access_granted, source, null, null, payment.macAddress + " until "
+                    + payment.packageExpiryTime, null);
+        } else {
+            payment.packageExpiryTime = now.plus(Duration.ofHours(payment.durationHours));
+            event(payment, Type.access_not_granted, source, null, null,
+                    "No MAC address was given with the payment, so no device could be authorized", null);
+        }
+        return payment;
+    }
+
+    /** Fails an open payment with the provider's reason. A completed payment is left as it is. */
+    @Transactional
+    public Payment fail(UUID id, Source source, String resultCode, String reason) {
+        Payment payment = lock(id);
+        if (payment.status == PaymentStatus.completed) {
+            event(payment, Type.ignored_after_completion, source, null, resultCode,
+                    "A failure report arrived after completion and was ignored: " + reason, null);
+            return payment;
+        }
+        if (!payment.status.open()) {
+            return payment;
+        }
+        PaymentStatus from = payment.status;
+        payment.status = PaymentStatus.failed;
+        payment.errorMessage = reason == null ? "" : reason;
+        payment.nextCheckAt = null;
+        payment.intasendState = payment.intasendState == null ? "FAILED" : payment.intasendState;
+        event(payment, Type.failed, source, from, resultCode, reason, RecoveryHints.forCode(resultCode));
+        return payment;
+    }
+
+    /** The provider accepted the push or link: remember its ids; the customer is now being asked to pay. */
+    @Transactional
+    public Payment sent(UUID id, Source source, String paymentId, String invoiceId, String rawState, String url,
+            Type type) {
+        Payment payment = lock(id);
+        payment.intasendPaymentId = paymentId;
+        payment.intasendInvoiceId = payment.intasendInvoiceId == null ? invoiceId : payment.intasendInvoiceId;
+        payment.paymentUrl = url;
+        if (payment.status == PaymentStatus.pending) {
+            payment.status = PaymentStatus.processing;
+            payment.intasendState = rawState;
+            event(payment, type, source, PaymentStatus.pending, rawState, null, null);
+        }
+        return payment;
+    }
+
+    /**
+     * The provider may or may not have acted (timeout, reset, 5xx): the payment stays open so the webhook or the
+     * reconciler can settle it. Never failed on a guess.
+     */
+    @Transactional
+    public Payment requiresRecovery(UUID id, Source source, String why) {
+        Payment payment = lock(id);
+        if (payment.status == PaymentStatus.pending) {
+            payment.status = PaymentStatus.processing;
+            event(payment, Type.requires_recovery, source, PaymentStatus.pending, null, why,
+                    RecoveryHints.UNKNOWN_OUTCOME);
+        }
+        return payment;
+    }
+
+    /** A non-final provider state: recorded once per change of state, so polling does not flood the timeline. */
+    @Transactional
+    public Payment stillOpen(UUID id, Source source, String rawState, String invoiceId) {
+        Payment payment = lock(id);
+        if (!payment.status.open()) {
+            return payment;
+        }
+        if (payment.intasendInvoiceId == null && invoiceId != null) {
+            payment.intasendInvoiceId = invoiceId;
+        }
+        if (rawState != null && !rawState.equals(payment.intasendState)) {
+            payment.intasendState = rawState;
+            event(payment, Type.pending_user_action, source, null, rawState, "Waiting for the customer to pay", null);
+        }
+        return payment;
+    }
+
+    /** The owner asks the portal to try again; counted, and visible in the timeline. */
+    @Transactional
+    public Payment incrementRetry(UUID id) {
+        Payment payment = lock(id);
+        payment.retryCount++;
+        event(payment, Type.retry_requested, Source.owner, null, null, "Retry " + payment.retryCount, null);
+        return payment;
+    }
+
+    @Transactional
+    public void created(Payment payment, Source source) {
+        payment.persist();
+        event(payment, Type.created, source, null, null, payment.packageName + " for " + payment.amount + " "
+                + payment.currency, null);
+    }
+
+    private Payment lock(UUID id) {
+        Payment payment = em.find(Payment.class, id, LockModeType.PESSIMISTIC_WRITE);
+        if (payment == null) {
+            throw new NotFound(PaymentService.NOT_FOUND);
+        }
+        return payment;
+    }
+
+    static void event(Payment payment, Type type, Source source, PaymentStatus from, String code, String desc,
+            String hint) {
+        PaymentEvent event = new PaymentEvent();
+        event.paymentId = payment.id;
+        event.type = type;
+        event.source = source;
+        event.statusFrom = from;
+        event.statusTo = from == null ? null : payment.status;
+        event.resultCode = code;
+        event.resultDesc = desc;
+        event.recoveryHint = hint;
+        event.createdAt = Instant.now();
+        event.persist();
+    }
+}

@@ -1,0 +1,64 @@
+package org.hotspotbilling.payment;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirementsSet;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.hotspotbilling.payment.PaymentDtos.PurchaseRequest;
+import org.hotspotbilling.tenant.CurrentOwner;
+import org.hotspotbilling.tenant.Roles;
+import org.hotspotbilling.web.ApiDocumentation;
+
+import java.util.UUID;
+
+/** What a captive page calls: start a payment, poll it, or get a checkout link. Public key or owner. */
+@Path("/payments/intasend")
+@Tag(name = "Portal payments", description = "Captive portal: X-Public-Key (or an owner's JWT)")
+@RolesAllowed({ Roles.PORTAL, Roles.OWNER })
+@SecurityRequirementsSet(@SecurityRequirement(name = ApiDocumentation.PUBLIC_KEY))
+@SecurityRequirementsSet(@SecurityRequirement(name = ApiDocumentation.JWT))
+public class PortalPaymentResource {
+
+    private final PaymentService payments;
+    private final CurrentOwner current;
+
+    public PortalPaymentResource(PaymentService payments, CurrentOwner current) {
+        this.payments = payments;
+        this.current = current;
+    }
+
+    @POST
+    @Path("/initiate")
+    @Operation(summary = "Start an M-Pesa STK push", description = "router_id, package_id, phone_number, amount "
+            + "(must equal the price); mac_address, ip_address, payment_method optional. 201 push sent; 202 the "
+            + "provider's answer was lost (keep polling check-status); 502 the provider refused (payment failed); "
+            + "404 no active credentials. Idempotency-Key supported.")
+    public Response initiate(PurchaseRequest request) {
+        return answer(payments.initiate(payments.validate(current.id(), request, Payment.STK_PUSH)));
+    }
+
+    @POST
+    @Path("/create-link")
+    @Operation(summary = "Create a checkout link for a package", description = "Same body and rules as initiate.")
+    public Response createLink(PurchaseRequest request) {
+        return answer(payments.createLink(payments.validate(current.id(), request, Payment.LINK)));
+    }
+
+    @POST
+    @Path("/{id: [0-9a-fA-F-]{36}}/check-status")
+    @Operation(summary = "Poll a payment", description = "Empty body. Top-level status: completed or failed ends "
+            + "the poll; pending or processing means poll again. A completed payment answers at once, with "
+            + "package_expiry_time.")
+    public PaymentDtos.StatusAnswer checkStatus(@PathParam("id") UUID id) {
+        return payments.checkStatus(current.id(), id);
+    }
+
+    private static Response answer(PaymentDtos.PortalAnswer answer) {
+        return Response.status(answer.status()).entity(answer.body()).build();
+    }
+}

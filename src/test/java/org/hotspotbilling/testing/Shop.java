@@ -1,0 +1,69 @@
+package org.hotspotbilling.testing;
+
+import io.restassured.response.ValidatableResponse;
+import org.hotspotbilling.testing.Owners.TestOwner;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/** An owner with a router, a package and payment credentials, ready to sell: the setting of payment tests. */
+public record Shop(TestOwner owner, long routerId, long planId, String price, long credentialId) {
+
+    /** Credentials in simulator mode: no network, outcomes through simulate-callback. */
+    public static Shop simulated() {
+        return open("simulator", "sim-public-key", "sim-private-key");
+    }
+
+    /** Credentials for IntaSend's sandbox (pointed at the WireMock fake in tests). Keys are generated, never real. */
+    public static Shop sandbox() {
+        return open("sandbox", "ISPubKey_test_" + UUID.randomUUID(), "ISSecretKey_test_" + UUID.randomUUID());
+    }
+
+    private static Shop open(String environment, String apiKey, String privateKey) {
+        TestOwner owner = Owners.register();
+        long router = Fixtures.router(owner);
+        long plan = Fixtures.plan(owner, router, Map.of("name", "1 Hour", "price", "20.00", "duration_hours", 1,
+                "download_speed_mbps", 5, "upload_speed_mbps", 2));
+        long credential = owner.withJwt().body(Map.of("provider", "instasend", "api_key", apiKey, "private_key",
+                        privateKey, "environment", environment))
+                .post("/payments/credentials/").then().statusCode(201).extract().jsonPath().getLong("id");
+        return new Shop(owner, router, plan, "20.00", credential);
+    }
+
+    public Map<String, Object> purchase(String phone, String mac) {
+        Map<String, Object> body = new HashMap<>(Map.of("router_id", routerId, "package_id", planId,
+                "phone_number", phone, "amount", price));
+        if (mac != null) {
+            body.put("mac_address", mac);
+        }
+        return body;
+    }
+
+    /** Initiates through the portal (public key) and answers the response for further checks. */
+    public ValidatableResponse initiate(Map<String, Object> body) {
+        return owner.asPortal().body(body).post("/payments/intasend/initiate/").then();
+    }
+
+    /** A payment started for a fresh device; answers its id. */
+    public String paymentFor(String mac) {
+        return initiate(purchase("0712345678", mac)).statusCode(201).extract().path("payment.id");
+    }
+
+    public ValidatableResponse simulate(String paymentId, int resultCode) {
+        return owner.withJwt().body(Map.of("result_code", resultCode))
+                .post("/payments/" + paymentId + "/simulate-callback/").then();
+    }
+
+    public ValidatableResponse checkStatus(String paymentId) {
+        return owner.asPortal().post("/payments/intasend/" + paymentId + "/check-status/").then();
+    }
+
+    public static String randomMac() {
+        StringBuilder mac = new StringBuilder("02");
+        for (int i = 0; i < 5; i++) {
+            mac.append(':').append(String.format("%02X", (int) (Math.random() * 256)));
+        }
+        return mac.toString();
+    }
+}
