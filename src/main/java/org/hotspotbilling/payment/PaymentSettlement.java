@@ -49,6 +49,7 @@ public class PaymentSettlement {
         payment.nextCheckAt = null;
         payment.intasendState = "COMPLETE";
         event(payment, from.open() ? Type.succeeded : Type.late_success, source, from, resultCode, resultDesc, null);
+        markReconciled(payment, source);
         if (payment.macAddress != null) {
             payment.packageExpiryTime = grants.grant(payment.ownerId, payment.routerId, payment.macAddress,
                     payment.ipAddress, payment.durationHours,
@@ -82,6 +83,7 @@ public class PaymentSettlement {
         payment.nextCheckAt = null;
         payment.intasendState = payment.intasendState == null ? "FAILED" : payment.intasendState;
         event(payment, Type.failed, source, from, resultCode, reason, RecoveryHints.forCode(resultCode));
+        markReconciled(payment, source);
         return payment;
     }
 
@@ -147,6 +149,12 @@ public class PaymentSettlement {
         payment.persist();
         event(payment, Type.created, source, null, null, payment.packageName + " for " + payment.amount + " "
                 + payment.currency, null);
+    }
+
+    private static void markReconciled(Payment payment, Source source) {
+        if (source == Source.reconciler) {
+            event(payment, Type.reconciled, source, null, null, "Settled by the reconciler", null);
+        }
     }
 
     private Payment lock(UUID id) {

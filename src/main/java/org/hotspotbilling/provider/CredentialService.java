@@ -181,8 +181,10 @@ public class CredentialService {
     public record WebhookEndpoint(long ownerId, long credentialId, boolean challengeValid) {
     }
 
+    /** Where the provider posts events for this credential (IntaSend's path is spelled "intasend"). */
     static String webhookPath(PaymentCredential credential) {
-        return "/payments/webhook/" + credential.provider + "/" + credential.callbackToken + "/";
+        String provider = credential.provider == ProviderName.instasend ? "intasend" : credential.provider.name();
+        return "/payments/webhook/" + provider + "/" + credential.callbackToken + "/";
     }
 
     private ActiveCredential decrypt(PaymentCredential c) {

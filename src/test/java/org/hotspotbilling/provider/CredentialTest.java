@@ -54,7 +54,7 @@ class CredentialTest {
                 .body("provider_display", equalTo("IntaSend"))
                 .body("environment", equalTo("sandbox"))
                 .body("is_active", equalTo(true))
-                .body("webhook_url", matchesPattern("/payments/webhook/instasend/[0-9a-f]{64}/"))
+                .body("webhook_url", matchesPattern("/payments/webhook/intasend/[0-9a-f]{64}/"))
                 .body("has_webhook_secret", equalTo(false))
                 .body("$", not(hasKey("private_key")))
                 .extract().jsonPath().getLong("id");

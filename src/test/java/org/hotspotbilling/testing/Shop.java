@@ -50,6 +50,23 @@ public record Shop(TestOwner owner, long routerId, long planId, String price, lo
         return initiate(purchase("0712345678", mac)).statusCode(201).extract().path("payment.id");
     }
 
+    /** A payment for a fresh device paid from this phone (IntaSend tests key their fake stubs by phone). */
+    public String paymentViaPhone(String phone) {
+        return initiate(purchase(phone, randomMac())).statusCode(201).extract().path("payment.id");
+    }
+
+    /** Sets a fresh webhook challenge for this shop's credential and answers it. */
+    public String webhookChallenge() {
+        return owner.withJwt().post("/payments/credentials/" + credentialId + "/webhook-secret/").then().statusCode(200)
+                .extract().path("challenge");
+    }
+
+    /** Delivers an IntaSend webhook to this shop's webhook URL. */
+    public ValidatableResponse webhook(Map<String, Object> body) {
+        String url = owner.withJwt().get("/payments/credentials/" + credentialId + "/").then().extract().path("webhook_url");
+        return io.restassured.RestAssured.given().contentType("application/json").body(body).post(url).then();
+    }
+
     public ValidatableResponse simulate(String paymentId, int resultCode) {
         return owner.withJwt().body(Map.of("result_code", resultCode))
                 .post("/payments/" + paymentId + "/simulate-callback/").then();

@@ -1,0 +1,129 @@
+package org.hotspotbilling.payment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import org.hotspotbilling.payment.PaymentEvent.Source;
+import org.hotspotbilling.provider.ActiveCredential;
+import org.hotspotbilling.provider.CredentialService;
+import org.hotspotbilling.provider.PaymentProvider;
+import org.hotspotbilling.provider.ProviderException;
+import org.hotspotbilling.provider.ProviderState;
+import org.hotspotbilling.provider.Providers;
+import org.hotspotbilling.web.Invalid;
+import org.hotspotbilling.web.NotFound;
+import org.hotspotbilling.web.Unauthenticated;
+import org.jboss.logging.Logger;
+
+import java.util.UUID;
+
+/**
+ * Applies IntaSend webhooks. The challenge is a static secret, so a delivery never settles a payment by itself:
+ * a final state is confirmed with IntaSend's status API, whose answer must name this payment (api_ref) and its
+ * amount. Deliveries repeat and arrive out of order; settlement is idempotent and monotonic.
+ */
+@ApplicationScoped
+public class WebhookService {
+
+    private static final Logger LOG = Logger.getLogger(WebhookService.class);
+
+    private final CredentialService credentials;
+    private final Providers providers;
+    private final PaymentService payments;
+    private final PaymentSettlement settlement;
+
+    public WebhookService(CredentialService credentials, Providers providers, PaymentService payments,
+            PaymentSettlement settlement) {
+        this.credentials = credentials;
+        this.providers = providers;
+        this.payments = payments;
+        this.settlement = settlement;
+    }
+
+    public record Processed(String message, UUID paymentId, PaymentStatus status) {
+    }
+
+    public Processed receive(String token, JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new Invalid("Webhook body must be a JSON object");
+        }
+        CredentialService.WebhookEndpoint endpoint = credentials.webhookEndpoint(token, text(body, "challenge"))
+                .orElseThrow(() -> {
+                    LOG.warn("Webhook for an unknown callback token");
+                    return new NotFound("Unknown webhook");
+                });
+        if (!endpoint.challengeValid()) {
+            // Logged without the challenge or the token.
+            LOG.warnf("Webhook with a wrong or unset challenge for owner %d", endpoint.ownerId());
+            throw new Unauthenticated("Invalid webhook challenge");
+        }
+        String invoiceId = text(body, "invoice_id");
+        Payment payment = find(endpoint.ownerId(), invoiceId, text(body, "api_ref"));
+        if (payment == null) {
+            LOG.warnf("Webhook for an unknown invoice of owner %d", endpoint.ownerId());
+            throw new NotFound("Unknown invoice");
+        }
+        ProviderState claimed = ProviderState.of(text(body, "state"));
+        if (!claimed.isFinal()) {
+            Payment open = settlement.stillOpen(payment.id, Source.webhook, text(body, "state"), invoiceId);
+            return new Processed("Webhook processed", open.id, open.status);
+        }
+        Payment settled = confirm(payment, invoiceId == null ? payment.intasendInvoiceId : invoiceId);
+        return new Processed("Webhook processed", settled.id, settled.status);
+    }
+
+    /** Asks IntaSend itself where the invoice stands, and applies only that. */
+    private Payment confirm(Payment payment, String invoiceId) {
+        ActiveCredential credential = payment.credentialId == null ? null
+                : credentials.byId(payment.credentialId).orElse(null);
+        if (credential == null || invoiceId == null) {
+            return payment;
+        }
+        PaymentProvider.StatusResult status;
+        try {
+            status = providers.forCredential(credential).status(credential, invoiceId);
+        } catch (ProviderException e) {
+            // The reconciler will ask again; the delivery is acknowledged so IntaSend keeps the webhook enabled.
+            LOG.infof("Could not confirm webhook for payment %s: %s", payment.id, e.getMessage());
+            return payment;
+        }
+        if (status.apiRef() != null && !status.apiRef().equals(payment.id.toString())) {
+            LOG.warnf("Webhook for payment %s named invoice %s, which belongs to another reference", payment.id,
+                    invoiceId);
+            return payment;
+        }
+        if (status.amount() != null && status.amount().compareTo(payment.amount) != 0) {
+            LOG.warnf("Invoice %s of payment %s is for %s, not %s", invoiceId, payment.id, status.amount(),
+                    payment.amount);
+            return payment;
+        }
+        return payments.apply(payment.id, Source.webhook, status, invoiceId);
+    }
+
+    @Transactional
+    Payment find(long ownerId, String invoiceId, String apiRef) {
+        if (invoiceId != null) {
+            Payment byInvoice = Payment.<Payment>find("ownerId = ?1 and intasendInvoiceId = ?2", ownerId, invoiceId)
+                    .firstResult();
+            if (byInvoice != null) {
+                return byInvoice;
+            }
+        }
+        UUID ref = uuid(apiRef);
+        Payment byRef = ref == null ? null : Payment.findById(ref);
+        return byRef != null && byRef.ownerId == ownerId ? byRef : null;
+    }
+
+    private static UUID uuid(String value) {
+        try {
+            return value == null ? null : UUID.fromString(value);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+}
