@@ -30,7 +30,10 @@ public class CorsPolicy {
      */
     private static final int ROUTE_ORDER = -300;
 
-    /** The endpoints captive pages call, with or without the trailing slash. */
+    /**
+     * The endpoints captive pages call, with or without the trailing slash. The payment id is any segment, so that
+     * the answer to a malformed id reaches the page too.
+     */
     private static final Pattern PORTAL_PATHS = Pattern.compile(
             "/routers/\\d+/packages/?|/payments/intasend/(initiate|create-link|[^/]+/check-status)/?");
 
@@ -76,7 +79,7 @@ public class CorsPolicy {
                 headers.set("Access-Control-Allow-Origin", "*");
                 headers.set("Access-Control-Expose-Headers", EXPOSED_HEADERS);
             } else {
-                allowOwnerOrigin(headers, listedOwnerOrigin, origin);
+                addOwnerHeaders(headers, listedOwnerOrigin, origin);
             }
         });
         ctx.next();
@@ -89,11 +92,11 @@ public class CorsPolicy {
             headers.set("Access-Control-Allow-Methods", PORTAL_METHODS);
             headers.set("Access-Control-Allow-Headers", PORTAL_HEADERS);
         } else if (listedOwnerOrigin) {
-            allowOwnerOrigin(headers, true, origin);
+            addOwnerHeaders(headers, true, origin);
             headers.set("Access-Control-Allow-Methods", OWNER_METHODS);
             headers.set("Access-Control-Allow-Headers", OWNER_HEADERS);
         } else {
-            allowOwnerOrigin(headers, false, origin);
+            addOwnerHeaders(headers, false, origin);
             ctx.response().setStatusCode(403).putHeader("Content-Type", "application/json").end(REFUSAL);
             return;
         }
@@ -101,7 +104,8 @@ public class CorsPolicy {
         ctx.response().setStatusCode(204).end();
     }
 
-    private void allowOwnerOrigin(MultiMap headers, boolean listed, String origin) {
+    /** Allow headers for a listed dashboard only; Vary for everyone once any dashboard is listed. */
+    private void addOwnerHeaders(MultiMap headers, boolean listed, String origin) {
         if (listed) {
             headers.set("Access-Control-Allow-Origin", origin);
             headers.set("Access-Control-Allow-Credentials", "true");
