@@ -22,6 +22,7 @@ import org.hotspotbilling.router.RouterService;
 import org.hotspotbilling.web.Conflict;
 import org.hotspotbilling.web.Invalid;
 import org.hotspotbilling.web.NotFound;
+import org.hotspotbilling.web.RateLimiter;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
@@ -43,6 +44,8 @@ public class PaymentService {
     static final String NOT_FOUND = "Payment not found or access denied";
     static final String NO_CREDENTIALS =
             "No active IntaSend credentials found. Please add your IntaSend API credentials first.";
+    static final String PER_TENANT = "payment-per-public-key";
+    static final String PER_PHONE = "payment-per-phone";
     private static final Logger LOG = Logger.getLogger(PaymentService.class);
 
     private final RouterService routers;
@@ -51,15 +54,17 @@ public class PaymentService {
     private final Providers providers;
     private final PaymentSettlement settlement;
     private final PaymentConfig config;
+    private final RateLimiter rateLimiter;
 
     public PaymentService(RouterService routers, PlanService plans, CredentialService credentials,
-            Providers providers, PaymentSettlement settlement, PaymentConfig config) {
+            Providers providers, PaymentSettlement settlement, PaymentConfig config, RateLimiter rateLimiter) {
         this.routers = routers;
         this.plans = plans;
         this.credentials = credentials;
         this.providers = providers;
         this.settlement = settlement;
         this.config = config;
+        this.rateLimiter = rateLimiter;
     }
 
     /** A validated purchase: the payment to write and the credential to charge it with. */
@@ -72,7 +77,7 @@ public class PaymentService {
                 || request.phoneNumber() == null || request.phoneNumber().isBlank() || request.amount() == null) {
             throw new Invalid("router_id, package_id, phone_number, and amount are required");
         }
-        return QuarkusTransaction.joiningExisting().call(() -> {
+        Purchase purchase = QuarkusTransaction.joiningExisting().call(() -> {
             Router router = routers.get(ownerId, request.routerId());
             Plan plan = plans.activeOnRouter(router.id, request.packageId())
                     .orElseThrow(() -> new Invalid("Package not found or not active for this router"));
@@ -116,6 +121,11 @@ public class PaymentService {
             payment.nextCheckAt = payment.createdAt.plus(config.reconcile().firstCheckAfter());
             return new Purchase(payment, credential);
         });
+        // The public key is public: without these limits anyone could flood a stranger's phone with prompts.
+        // Only valid purchases count, after every rule held, before anything is written or sent.
+        rateLimiter.consume(PER_TENANT, "owner:" + ownerId);
+        rateLimiter.consume(PER_PHONE, purchase.payment().phoneNumber);
+        return purchase;
     }
 
     /** Writes the payment, sends the STK push, and answers as SPEC "Provider outcomes" says. */

@@ -47,6 +47,13 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
+    public Response tooManyRequests(TooManyRequests e) {
+        return Response.status(e.status()).type(MediaType.APPLICATION_JSON_TYPE)
+                .header("Retry-After", e.retryAfterSeconds())
+                .entity(ErrorBody.of(e.getMessage())).build();
+    }
+
+    @ServerExceptionMapper
     public Response constraintViolation(ConstraintViolationException e) {
         Map<String, String> fields = new TreeMap<>();
         for (ConstraintViolation<?> violation : e.getConstraintViolations()) {

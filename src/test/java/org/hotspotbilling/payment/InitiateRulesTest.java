@@ -25,6 +25,7 @@ class InitiateRulesTest {
     Db db;
 
     Shop shop;
+    String phone = Shop.phone();
     long paymentsBefore;
 
     @BeforeEach
@@ -40,7 +41,7 @@ class InitiateRulesTest {
     @Test
     void routerOfAnotherOwnerIs404() {
         Shop other = Shop.simulated();
-        Map<String, Object> body = shop.purchase("0712345678", null);
+        Map<String, Object> body = shop.purchase(phone, null);
         body.put("router_id", other.routerId());
         shop.initiate(body).statusCode(404).body("error", equalTo("Router not found or access denied"));
         nothingWritten();
@@ -50,12 +51,12 @@ class InitiateRulesTest {
     void packageOfAnotherRouterOrInactiveIs400() {
         long otherRouter = Fixtures.router(shop.owner());
         long elsewhere = Fixtures.plan(shop.owner(), otherRouter, "20.00");
-        Map<String, Object> body = shop.purchase("0712345678", null);
+        Map<String, Object> body = shop.purchase(phone, null);
         body.put("package_id", elsewhere);
         shop.initiate(body).statusCode(400).body("error", equalTo("Package not found or not active for this router"));
         shop.owner().withJwt().body(Map.of("is_active", false)).patch("/routers/packages/" + shop.planId() + "/")
                 .then().statusCode(200);
-        shop.initiate(shop.purchase("0712345678", null)).statusCode(400)
+        shop.initiate(shop.purchase(phone, null)).statusCode(400)
                 .body("error", equalTo("Package not found or not active for this router"));
         nothingWritten();
     }
@@ -63,7 +64,7 @@ class InitiateRulesTest {
     @ParameterizedTest(name = "amount {0} is refused")
     @ValueSource(strings = { "19.99", "20.001", "0", "-20", "200" })
     void amountMustEqualThePrice(String amount) {
-        Map<String, Object> body = shop.purchase("0712345678", null);
+        Map<String, Object> body = shop.purchase(phone, null);
         body.put("amount", amount);
         shop.initiate(body).statusCode(400).body("error", equalTo("Amount must match package price: 20.00 KES"));
         nothingWritten();
@@ -72,7 +73,7 @@ class InitiateRulesTest {
     @Test
     void equalAmountsInAnyFormAreAccepted() {
         for (Object amount : new Object[] { 20, "20", "20.0", 20.00, "20.00" }) {
-            Map<String, Object> body = shop.purchase("0712345678", null);
+            Map<String, Object> body = shop.purchase(phone, null);
             body.put("amount", amount);
             body.put("router_id", String.valueOf(shop.routerId()));
             body.put("package_id", String.valueOf(shop.planId()));
@@ -100,21 +101,21 @@ class InitiateRulesTest {
     @CsvSource({ "aa:bb:cc:dd:ee:f0,AA:BB:CC:DD:EE:F0", "AA-BB-CC-DD-EE-F0,AA:BB:CC:DD:EE:F0",
             "02:00:00:00:00:01,02:00:00:00:00:01" })
     void macAddressesAreNormalised(String mac, String normalised) {
-        shop.initiate(shop.purchase("0712345678", mac)).statusCode(201).body("payment.mac_address", equalTo(normalised));
+        shop.initiate(shop.purchase(phone, mac)).statusCode(201).body("payment.mac_address", equalTo(normalised));
     }
 
     @ParameterizedTest(name = "MAC {0} is refused")
     @ValueSource(strings = { "AA:BB:CC:DD:EE", "AA:BB-CC:DD:EE:FF", "GG:BB:CC:DD:EE:FF", "AABBCCDDEEFF",
             "FF:FF:FF:FF:FF:FF", "01:00:5E:00:00:01", "AA:BB:CC:DD:EE:FF:00" })
     void badMacsAreRefused(String mac) {
-        shop.initiate(shop.purchase("0712345678", mac)).statusCode(400).body("error", equalTo("Invalid MAC address format"));
+        shop.initiate(shop.purchase(phone, mac)).statusCode(400).body("error", equalTo("Invalid MAC address format"));
         nothingWritten();
     }
 
     @ParameterizedTest(name = "IP {0} is refused")
     @ValueSource(strings = { "300.1.1.1", "10.0.0", "abc", "10.0.0.1/24", "::g" })
     void badIpsAreRefused(String ip) {
-        Map<String, Object> body = shop.purchase("0712345678", null);
+        Map<String, Object> body = shop.purchase(phone, null);
         body.put("ip_address", ip);
         shop.initiate(body).statusCode(400).body("error", equalTo("Invalid IP address format"));
         nothingWritten();
@@ -123,7 +124,7 @@ class InitiateRulesTest {
     @Test
     void ipv4AndIpv6AreAccepted() {
         for (String ip : new String[] { "10.5.50.2", "2001:db8::2" }) {
-            Map<String, Object> body = shop.purchase("0712345678", null);
+            Map<String, Object> body = shop.purchase(phone, null);
             body.put("ip_address", ip);
             shop.initiate(body).statusCode(201).body("payment.ip_address", equalTo(ip));
         }
@@ -132,7 +133,7 @@ class InitiateRulesTest {
     @Test
     void noActiveCredentialsIs404AndNothingIsCharged() {
         shop.owner().withJwt().post("/payments/credentials/" + shop.credentialId() + "/toggle/").then().statusCode(200);
-        shop.initiate(shop.purchase("0712345678", null)).statusCode(404).body("error", equalTo(
+        shop.initiate(shop.purchase(phone, null)).statusCode(404).body("error", equalTo(
                 "No active IntaSend credentials found. Please add your IntaSend API credentials first."));
         var owner = Owners.register();
         long router = Fixtures.router(owner);
@@ -145,7 +146,7 @@ class InitiateRulesTest {
     @ParameterizedTest(name = "missing {0}")
     @ValueSource(strings = { "router_id", "package_id", "phone_number", "amount" })
     void requiredFieldsAreRequired(String field) {
-        Map<String, Object> body = shop.purchase("0712345678", null);
+        Map<String, Object> body = shop.purchase(phone, null);
         body.remove(field);
         shop.initiate(body).statusCode(400)
                 .body("error", equalTo("router_id, package_id, phone_number, and amount are required"));
@@ -157,7 +158,7 @@ class InitiateRulesTest {
         for (String body : new String[] { "", "[]", "{", "{\"router_id\": \"seven\"}", "{\"amount\": true}" }) {
             shop.owner().asPortal().body(body).post("/payments/intasend/initiate/").then().statusCode(400);
         }
-        Map<String, Object> body = shop.purchase("0712345678", null);
+        Map<String, Object> body = shop.purchase(phone, null);
         body.put("payment_method", "bitcoin");
         shop.initiate(body).statusCode(400);
         nothingWritten();
@@ -166,10 +167,10 @@ class InitiateRulesTest {
     @Test
     void portalCallNeedsAValidPublicKey() {
         io.restassured.RestAssured.given().contentType("application/json").header("X-Public-Key", "nothex")
-                .body(shop.purchase("0712345678", null)).post("/payments/intasend/initiate/")
+                .body(shop.purchase(phone, null)).post("/payments/intasend/initiate/")
                 .then().statusCode(401);
         io.restassured.RestAssured.given().contentType("application/json")
-                .body(shop.purchase("0712345678", null)).post("/payments/intasend/initiate/")
+                .body(shop.purchase(phone, null)).post("/payments/intasend/initiate/")
                 .then().statusCode(401);
         nothingWritten();
     }

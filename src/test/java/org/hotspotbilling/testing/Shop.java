@@ -45,9 +45,14 @@ public record Shop(TestOwner owner, long routerId, long planId, String price, lo
         return owner.asPortal().body(body).post("/payments/intasend/initiate/").then();
     }
 
-    /** A payment started for a fresh device; answers its id. */
+    /** A payment started for a fresh device from a fresh phone; answers its id. */
     public String paymentFor(String mac) {
-        return initiate(purchase("0712345678", mac)).statusCode(201).extract().path("payment.id");
+        return initiate(purchase(phone(), mac)).statusCode(201).extract().path("payment.id");
+    }
+
+    /** A random Safaricom number in local form, so per-phone rate limits of one test never touch another. */
+    public static String phone() {
+        return "07" + String.format("%08d", java.util.concurrent.ThreadLocalRandom.current().nextInt(100_000_000));
     }
 
     /** A payment for a fresh device paid from this phone (IntaSend tests key their fake stubs by phone). */
