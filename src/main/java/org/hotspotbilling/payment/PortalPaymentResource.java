@@ -1,6 +1,7 @@
 package org.hotspotbilling.payment;
 
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -25,10 +26,12 @@ import java.util.UUID;
 public class PortalPaymentResource {
 
     private final PaymentService payments;
+    private final IdempotencyKeys idempotency;
     private final CurrentOwner current;
 
-    public PortalPaymentResource(PaymentService payments, CurrentOwner current) {
+    public PortalPaymentResource(PaymentService payments, IdempotencyKeys idempotency, CurrentOwner current) {
         this.payments = payments;
+        this.idempotency = idempotency;
         this.current = current;
     }
 
@@ -38,15 +41,20 @@ public class PortalPaymentResource {
             + "(must equal the price); mac_address, ip_address, payment_method optional. 201 push sent; 202 the "
             + "provider's answer was lost (keep polling check-status); 502 the provider refused (payment failed); "
             + "404 no active credentials. Idempotency-Key supported.")
-    public Response initiate(PurchaseRequest request) {
-        return answer(payments.initiate(payments.validate(current.id(), request, Payment.STK_PUSH)));
+    public Response initiate(PurchaseRequest request, @HeaderParam(IdempotencyKeys.HEADER) String key) {
+        long owner = current.id();
+        return answer(idempotency.run(owner, key, "initiate", request,
+                () -> payments.validate(owner, request, Payment.STK_PUSH), payments::initiate));
     }
 
     @POST
     @Path("/create-link")
-    @Operation(summary = "Create a checkout link for a package", description = "Same body and rules as initiate.")
-    public Response createLink(PurchaseRequest request) {
-        return answer(payments.createLink(payments.validate(current.id(), request, Payment.LINK)));
+    @Operation(summary = "Create a checkout link for a package", description = "Same body and rules as initiate. "
+            + "Idempotency-Key supported.")
+    public Response createLink(PurchaseRequest request, @HeaderParam(IdempotencyKeys.HEADER) String key) {
+        long owner = current.id();
+        return answer(idempotency.run(owner, key, "create-link", request,
+                () -> payments.validate(owner, request, Payment.LINK), payments::createLink));
     }
 
     @POST
@@ -58,7 +66,8 @@ public class PortalPaymentResource {
         return payments.checkStatus(current.id(), id);
     }
 
-    private static Response answer(PaymentDtos.PortalAnswer answer) {
-        return Response.status(answer.status()).entity(answer.body()).build();
+    private static Response answer(IdempotencyKeys.Outcome outcome) {
+        Response.ResponseBuilder response = Response.status(outcome.answer().status()).entity(outcome.answer().body());
+        return outcome.replayed() ? response.header(IdempotencyKeys.REPLAYED_HEADER, "true").build() : response.build();
     }
 }
