@@ -179,6 +179,36 @@ class IntaSendFlowTest {
     }
 
     @Test
+    void reconcilersRunningAtOnceNeverCheckThePaymentTwice() throws Exception {
+        Shop shop = Shop.sandbox();
+        java.util.List<String> invoices = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String phone = phone();
+            String invoice = invoice();
+            IntaSendFake.pushAccepted(phone, invoice);
+            String id = shop.paymentViaPhone(phone);
+            IntaSendFake.status(invoice, "PENDING", id, "\"20.00\"", null, null);
+            invoices.add(invoice);
+        }
+        Instant due = Instant.now().plus(Duration.ofMinutes(2));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            java.util.List<java.util.concurrent.Future<Integer>> runs = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                runs.add(pool.submit(() -> reconciler.runOnce(due)));
+            }
+            for (java.util.concurrent.Future<Integer> run : runs) {
+                run.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (String invoice : invoices) {
+            assertEquals(1, IntaSendFake.statusCallsFor(invoice).size(), "invoice " + invoice);
+        }
+    }
+
+    @Test
     void createLinkAnswersTheCheckoutUrl() {
         Shop shop = Shop.sandbox();
         String phone = phone();
