@@ -1,14 +1,12 @@
 package org.hotspotbilling.payment;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
-import jakarta.persistence.PrePersist;
-import jakarta.persistence.PreUpdate;
 import jakarta.persistence.Table;
+import org.hotspotbilling.web.TimestampedEntity;
 import org.hotspotbilling.provider.Environment;
 
 import java.math.BigDecimal;
@@ -21,7 +19,7 @@ import java.util.UUID;
  */
 @Entity
 @Table(name = "payment")
-public class Payment extends PanacheEntityBase {
+public class Payment extends TimestampedEntity {
 
     @Id
     public UUID id;
@@ -113,25 +111,7 @@ public class Payment extends PanacheEntityBase {
     @Column(name = "check_attempts", nullable = false)
     public int checkAttempts;
 
-    @Column(name = "created_at", nullable = false)
-    public Instant createdAt;
-
-    @Column(name = "updated_at", nullable = false)
-    public Instant updatedAt;
-
     static final String STK_PUSH = "stk_push";
     static final String LINK = "link";
 
-    @PrePersist
-    void onCreate() {
-        if (createdAt == null) {
-            createdAt = Instant.now();
-        }
-        updatedAt = createdAt;
-    }
-
-    @PreUpdate
-    void onUpdate() {
-        updatedAt = Instant.now();
-    }
 }

@@ -1,6 +1,5 @@
 package org.hotspotbilling.plan;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
@@ -8,13 +7,11 @@ import jakarta.persistence.Enumerated;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
-import jakarta.persistence.PrePersist;
-import jakarta.persistence.PreUpdate;
 import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
+import org.hotspotbilling.web.TimestampedEntity;
 
 import java.math.BigDecimal;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,7 +21,7 @@ import java.util.Optional;
  */
 @Entity
 @Table(name = "plan")
-public class Plan extends PanacheEntityBase {
+public class Plan extends TimestampedEntity {
 
     @Id
     @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "plan_id")
@@ -64,23 +61,6 @@ public class Plan extends PanacheEntityBase {
 
     @Column(name = "is_active", nullable = false)
     public boolean active = true;
-
-    @Column(name = "created_at", nullable = false)
-    public Instant createdAt;
-
-    @Column(name = "updated_at", nullable = false)
-    public Instant updatedAt;
-
-    @PrePersist
-    void onCreate() {
-        createdAt = Instant.now();
-        updatedAt = createdAt;
-    }
-
-    @PreUpdate
-    void onUpdate() {
-        updatedAt = Instant.now();
-    }
 
     private static final String OWNED = "routerId in (select r.id from Router r where r.ownerId = ?1)";
 

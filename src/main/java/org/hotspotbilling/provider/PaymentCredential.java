@@ -1,6 +1,5 @@
 package org.hotspotbilling.provider;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
@@ -8,10 +7,9 @@ import jakarta.persistence.Enumerated;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
-import jakarta.persistence.PrePersist;
-import jakarta.persistence.PreUpdate;
 import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
+import org.hotspotbilling.web.TimestampedEntity;
 
 import java.time.Instant;
 import java.util.List;
@@ -20,7 +18,7 @@ import java.util.Optional;
 /** An owner's API credentials for one payment provider. The private key is only ever stored encrypted. */
 @Entity
 @Table(name = "payment_credential")
-public class PaymentCredential extends PanacheEntityBase {
+public class PaymentCredential extends TimestampedEntity {
 
     public static final String TABLE = "payment_credential";
 
@@ -60,23 +58,6 @@ public class PaymentCredential extends PanacheEntityBase {
 
     @Column(name = "webhook_secret_set_at")
     public Instant webhookSecretSetAt;
-
-    @Column(name = "created_at", nullable = false)
-    public Instant createdAt;
-
-    @Column(name = "updated_at", nullable = false)
-    public Instant updatedAt;
-
-    @PrePersist
-    void onCreate() {
-        createdAt = Instant.now();
-        updatedAt = createdAt;
-    }
-
-    @PreUpdate
-    void onUpdate() {
-        updatedAt = Instant.now();
-    }
 
     public static Optional<PaymentCredential> findOwned(long id, long ownerId) {
         return find("id = ?1 and ownerId = ?2", id, ownerId).firstResultOptional();

@@ -1,15 +1,13 @@
 package org.hotspotbilling.router;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
-import jakarta.persistence.PrePersist;
-import jakarta.persistence.PreUpdate;
 import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
+import org.hotspotbilling.web.TimestampedEntity;
 
 import java.time.Instant;
 import java.util.List;
@@ -18,7 +16,7 @@ import java.util.Optional;
 /** A MikroTik router of one owner. Ids come from a sequence so they exist before the password is encrypted. */
 @Entity
 @Table(name = "router")
-public class Router extends PanacheEntityBase {
+public class Router extends TimestampedEntity {
 
     public static final String TABLE = "router";
 
@@ -59,23 +57,6 @@ public class Router extends PanacheEntityBase {
 
     @Column(name = "last_error", length = 500)
     public String lastError;
-
-    @Column(name = "created_at", nullable = false)
-    public Instant createdAt;
-
-    @Column(name = "updated_at", nullable = false)
-    public Instant updatedAt;
-
-    @PrePersist
-    void onCreate() {
-        createdAt = Instant.now();
-        updatedAt = createdAt;
-    }
-
-    @PreUpdate
-    void onUpdate() {
-        updatedAt = Instant.now();
-    }
 
     /** The owner's router with this id; empty for another owner's router, so callers answer 404 either way. */
     public static Optional<Router> findOwned(long id, long ownerId) {

@@ -1,22 +1,19 @@
 package org.hotspotbilling.tenant;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
-import jakarta.persistence.PrePersist;
-import jakarta.persistence.PreUpdate;
 import jakarta.persistence.Table;
+import org.hotspotbilling.web.TimestampedEntity;
 
-import java.time.Instant;
 import java.util.Optional;
 
 /** An ISP owner: the tenant. Every router, package, credential and payment belongs to exactly one owner. */
 @Entity
 @Table(name = "owner_account")
-public class Owner extends PanacheEntityBase {
+public class Owner extends TimestampedEntity {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -39,23 +36,6 @@ public class Owner extends PanacheEntityBase {
 
     @Column(name = "is_active", nullable = false)
     public boolean active = true;
-
-    @Column(name = "created_at", nullable = false)
-    public Instant createdAt;
-
-    @Column(name = "updated_at", nullable = false)
-    public Instant updatedAt;
-
-    @PrePersist
-    void onCreate() {
-        createdAt = Instant.now();
-        updatedAt = createdAt;
-    }
-
-    @PreUpdate
-    void onUpdate() {
-        updatedAt = Instant.now();
-    }
 
     public static Optional<Owner> findByUsername(String username) {
         return find("lower(username) = lower(?1)", username).firstResultOptional();
