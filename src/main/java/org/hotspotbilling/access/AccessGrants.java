@@ -7,6 +7,7 @@ import jakarta.transaction.Transactional;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -50,6 +51,17 @@ public class AccessGrants {
         grant.lastPaymentId = paymentId;
         grant.updatedAt = now;
         return grant.expiresAt;
+    }
+
+    /** Where a device's access stands: {@code pending} until the router has it, then {@code on_router}. */
+    public record AccessState(String state, Instant expiresAt) {
+    }
+
+    @Transactional
+    public Optional<AccessState> stateOf(long routerId, String mac) {
+        return em.createQuery("from AccessGrant where routerId = ?1 and macAddress = ?2", AccessGrant.class)
+                .setParameter(1, routerId).setParameter(2, mac).getResultStream().findFirst()
+                .map(g -> new AccessState(g.state, g.expiresAt));
     }
 
     /** RouterOS rate-limit for a package, upload first (the client's rx): 5 down / 2 up → "2M/5M". */

@@ -52,7 +52,11 @@ public final class PaymentDtos {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record StatusAnswer(String message, PaymentView payment, PaymentStatus status, String state,
-            Instant packageExpiryTime, String recoveryHint) {
+            Instant packageExpiryTime, String recoveryHint, Access access) {
+    }
+
+    /** Whether the router already lets the device in: the page logs the device in once this is on_router. */
+    public record Access(String state, Instant expiresAt) {
     }
 
     public record WithMessage(String message, PaymentView payment) {

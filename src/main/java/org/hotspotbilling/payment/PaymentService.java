@@ -3,6 +3,7 @@ package org.hotspotbilling.payment;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
+import org.hotspotbilling.access.AccessGrants;
 import org.hotspotbilling.payment.PaymentDtos.PaymentView;
 import org.hotspotbilling.payment.PaymentDtos.PortalAnswer;
 import org.hotspotbilling.payment.PaymentDtos.PurchaseRequest;
@@ -55,9 +56,11 @@ public class PaymentService {
     private final PaymentSettlement settlement;
     private final PaymentConfig config;
     private final RateLimiter rateLimiter;
+    private final AccessGrants grants;
 
     public PaymentService(RouterService routers, PlanService plans, CredentialService credentials,
-            Providers providers, PaymentSettlement settlement, PaymentConfig config, RateLimiter rateLimiter) {
+            Providers providers, PaymentSettlement settlement, PaymentConfig config, RateLimiter rateLimiter,
+            AccessGrants grants) {
         this.routers = routers;
         this.plans = plans;
         this.credentials = credentials;
@@ -65,6 +68,7 @@ public class PaymentService {
         this.settlement = settlement;
         this.config = config;
         this.rateLimiter = rateLimiter;
+        this.grants = grants;
     }
 
     /** A validated purchase: the payment to write and the credential to charge it with. */
@@ -234,8 +238,12 @@ public class PaymentService {
             default -> "Payment status checked successfully";
         };
         String hint = payment.status == PaymentStatus.failed ? latestHint(payment.id) : null;
+        PaymentDtos.Access access = payment.status == PaymentStatus.completed && payment.macAddress != null
+                ? grants.stateOf(payment.routerId, payment.macAddress)
+                        .map(a -> new PaymentDtos.Access(a.state(), a.expiresAt())).orElse(null)
+                : null;
         return new PaymentDtos.StatusAnswer(message, PaymentView.of(payment), payment.status, payment.intasendState,
-                payment.packageExpiryTime, hint);
+                payment.packageExpiryTime, hint, access);
     }
 
     private PortalAnswer providerFailure(UUID id, ProviderException e, String prefix) {

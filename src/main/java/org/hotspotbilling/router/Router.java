@@ -58,6 +58,16 @@ public class Router extends TimestampedEntity {
     @Column(name = "last_error", length = 500)
     public String lastError;
 
+    @Column(name = "poll_token_sha256", length = 64)
+    public String pollTokenSha256;
+
+    /** Written by the poll endpoint only (in SQL), so saving a router never overwrites it. */
+    @Column(name = "last_poll_at", insertable = false, updatable = false)
+    public Instant lastPollAt;
+
+    @Column(name = "last_poll_version", length = 40, insertable = false, updatable = false)
+    public String lastPollVersion;
+
     /** The owner's router with this id; empty for another owner's router, so callers answer 404 either way. */
     public static Optional<Router> findOwned(long id, long ownerId) {
         return find("id = ?1 and ownerId = ?2", id, ownerId).firstResultOptional();

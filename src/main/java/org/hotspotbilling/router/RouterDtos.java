@@ -1,5 +1,6 @@
 package org.hotspotbilling.router;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -35,13 +36,23 @@ public final class RouterDtos {
             Boolean verifyTls) {
     }
 
+    /** A router as its owner sees it; {@code poll_token} appears only in the answer that created it. */
     public record RouterView(long id, String name, String host, int port, String username, boolean hasPassword,
             boolean useHttps, boolean verifyTls, boolean isOnline, Instant lastChecked, String lastError,
-            Instant createdAt, Instant updatedAt) {
+            boolean hasPollToken, Instant lastPollAt, String pollUrl,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String pollToken, Instant createdAt, Instant updatedAt) {
         static RouterView of(Router r) {
-            return new RouterView(r.id, r.name, r.host, r.port, r.username, r.passwordCiphertext != null, r.useHttps,
-                    r.verifyTls, r.online, r.lastChecked, r.lastError, r.createdAt, r.updatedAt);
+            return withToken(r, null);
         }
+
+        static RouterView withToken(Router r, String pollToken) {
+            return new RouterView(r.id, r.name, r.host, r.port, r.username, r.passwordCiphertext != null, r.useHttps,
+                    r.verifyTls, r.online, r.lastChecked, r.lastError, r.pollTokenSha256 != null, r.lastPollAt,
+                    "/routers/" + r.id + "/authorized-macs/", pollToken, r.createdAt, r.updatedAt);
+        }
+    }
+
+    public record PollToken(long routerId, String pollToken, String pollUrl, String message) {
     }
 
     public record Deleted(String message) {

@@ -50,9 +50,21 @@ public class RouterResource {
 
     @POST
     @Operation(summary = "Add a router", description = "Owner. name, host (IP or DNS name), username required; "
-            + "port defaults to 80; password is write-only and stored encrypted.")
+            + "port defaults to 80; password is write-only and stored encrypted. The answer carries the router's "
+            + "poll token, shown this once.")
     public Response create(@Valid @NotNull(message = BODY_REQUIRED) RouterRequest request) {
-        return Response.status(201).entity(RouterView.of(routers.create(current.id(), request))).build();
+        RouterService.Created created = routers.create(current.id(), request);
+        return Response.status(201).entity(RouterView.withToken(created.router(), created.pollToken())).build();
+    }
+
+    @POST
+    @Path("/{id: \\d+}/rotate-token")
+    @Operation(summary = "Replace the router's poll token", description = "Owner. Answers the new token once; the "
+            + "old one stops working at once. Put it in the router's poll script.")
+    public RouterDtos.PollToken rotateToken(@PathParam("id") long id) {
+        String token = routers.rotatePollToken(current.id(), id);
+        return new RouterDtos.PollToken(id, token, "/routers/" + id + "/authorized-macs/",
+                "New poll token. Store it in the router's poll script; it will not be shown again.");
     }
 
     @GET

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
+import org.hotspotbilling.crypto.Hashes;
 import org.hotspotbilling.crypto.SecretBox;
 import org.hotspotbilling.router.RouterDtos.RouterRequest;
 import jakarta.persistence.PersistenceException;
@@ -13,7 +14,9 @@ import org.hotspotbilling.web.Invalid;
 import org.hotspotbilling.web.NotFound;
 import org.hotspotbilling.web.Upstream;
 
+import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,6 +32,7 @@ public class RouterService {
     static final String NOT_FOUND = "Router not found or access denied";
     private static final String REQUIRED = "This field is required.";
 
+    private final SecureRandom random = new SecureRandom();
     private final SecretBox secrets;
     private final HostPolicy hostPolicy;
     private final RouterOsClient client;
@@ -49,15 +53,33 @@ public class RouterService {
         return Router.findOwned(routerId, ownerId).orElseThrow(() -> new NotFound(NOT_FOUND));
     }
 
+    /** A new router and its poll token, which is shown this once. */
+    public record Created(Router router, String pollToken) {
+    }
+
     @Transactional
-    public Router create(long ownerId, RouterRequest request) {
+    public Created create(long ownerId, RouterRequest request) {
         validate(request, true);
         Router router = new Router();
         router.ownerId = ownerId;
         apply(router, request, true);
         router.persist(); // assigns the id, which the password's ciphertext is bound to
         setPassword(router, request.password());
-        return router;
+        return new Created(router, newPollToken(router));
+    }
+
+    /** Replaces the router's poll token; the old one stops working at once. */
+    @Transactional
+    public String rotatePollToken(long ownerId, long routerId) {
+        return newPollToken(get(ownerId, routerId));
+    }
+
+    private String newPollToken(Router router) {
+        byte[] token = new byte[32];
+        random.nextBytes(token);
+        String text = HexFormat.of().formatHex(token);
+        router.pollTokenSha256 = Hashes.sha256Hex(text);
+        return text;
     }
 
     /** PUT replaces every field (password only when given); PATCH changes only the given fields. */
