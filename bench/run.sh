@@ -2,11 +2,11 @@
 # The hotspot-billing benchmark, end to end: build (if stale), start a WireMock IntaSend fake and the app in
 # embedded mode on a throwaway data dir, drive every scenario with bench/LoadGen.java, verify the completion storm
 # settled exactly once, write bench/results/latest.md, and stop everything it started (also on failure or Ctrl-C).
-# Loopback only. Takes about 3 minutes. See README "Benchmarks".
+# Loopback only. Takes about 8 minutes. See README "Benchmarks".
 #
 # Knobs (environment): BENCH_WARMUP (5 s), BENCH_DURATION (15 s), BENCH_CONNS (32), BENCH_SANDBOX_CONNS
 # ("32,128,256"), BENCH_STORM (1000), BENCH_STORM_CONNS (32), BENCH_OUT (bench/results/latest.md),
-# BENCH_APP_WARMUP (6 s of unmeasured traffic per path after start, for the JIT), BENCH_ONLY (comma list of
+# BENCH_APP_WARMUP (5: seconds per path of each unmeasured JIT warm-up round), BENCH_ONLY (comma list of
 # live,packages,initiate,check,sandbox,storm), BENCH_APP_ENV (extra app settings), BENCH_JAVA_OPTS (extra JVM
 # options for the app, e.g. JFR), BENCH_KEEP=1 keeps the temp dir (logs, database).
 set -euo pipefail
@@ -30,13 +30,12 @@ BENCH_ENV+=("${EXTRA_ENV[@]}")
 
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
-free_port() {
+free_port() { # a free loopback port, not one of the ports given as arguments
     local p
     while true; do
         p=$((20000 + RANDOM % 40000))
+        case " $* " in *" $p "*) continue ;; esac
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-            case " ${USED_PORTS:-} " in *" $p "*) continue ;; esac
-            USED_PORTS="${USED_PORTS:-} $p"
             echo "$p"
             return
         fi
@@ -44,6 +43,28 @@ free_port() {
 }
 
 WORK=$(mktemp -d -t hotspot-bench.XXXXXX)
+
+# CPU ticks (user+system) of every process, one awk over /proc: "pid ticks comm".
+proc_ticks() {
+    awk 'FNR == 1 { p = match($0, /\)[^)]*$/); split(substr($0, p + 2), f, " ");
+        c = substr($0, index($0, "(") + 1, p - index($0, "(") - 1); gsub(/ /, "_", c);
+        print $1, f[12] + f[13], c }' /proc/[0-9]*/stat 2>/dev/null
+}
+# Cores busy on the whole machine over about N seconds; writes the top 3 processes to $WORK/hogs.
+machine_busy() {
+    local a b t0 t1
+    t0=$(date +%s%N)
+    a=$(awk '/^cpu / {print $2+$3+$4+$7+$8+$9}' /proc/stat)
+    proc_ticks >"$WORK/ticks1"
+    sleep "$1"
+    b=$(awk '/^cpu / {print $2+$3+$4+$7+$8+$9}' /proc/stat)
+    proc_ticks >"$WORK/ticks2"
+    t1=$(date +%s%N)
+    awk -v s="$(((t1 - t0) / 1000000))" 'NR == FNR {t[$1] = $2; next}
+        ($1 in t) && $2 - t[$1] > 0 {printf "%.2f %s %s\n", ($2 - t[$1]) / s * 10, $1, $3}' \
+        "$WORK/ticks1" "$WORK/ticks2" | sort -rn | head -3 | awk '{print "  - " $1 " cores: pid " $2 " (" $3 ")"}' >"$WORK/hogs"
+    awk -v a="$a" -v b="$b" -v s="$(((t1 - t0) / 1000000))" 'BEGIN {printf "%.2f", (b - a) / s * 10}'
+}
 APP_PID=""
 WM_PID=""
 stop_pid() { # pid, name: TERM, wait up to 30 s, then KILL
@@ -97,8 +118,8 @@ fi
     echo "- machine: nproc $(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1)"
     echo "- free -g: $(free -g | awk '/^Mem:/ {print "total " $2 " GiB, used " $3 ", free " $4 ", available " $7}')"
     echo "- load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "- other processes using CPU before the run (ps, %CPU over their lifetime, top 3):"
-    ps -eo pid,pcpu,etime,comm --sort=-pcpu | awk 'NR>1 && $2>5 {print "  - pid " $1 ", " $2 "% CPU, up " $3 ", " $4}' | head -3
+    echo "- CPU used by other processes in the 3 s before the run (machine: $(machine_busy 3) of $(nproc) cores busy):"
+    cat "$WORK/hogs"
 } >"$WORK/header.md"
 
 # --- IntaSend fake -------------------------------------------------------------------------------------------------
@@ -108,12 +129,12 @@ cp -r bench/wiremock/mappings "$WORK/wiremock/"
 log "starting WireMock on 127.0.0.1:$WM_PORT (STK push answers after 150 ms)"
 java -Xmx512m -jar "$WIREMOCK_JAR" --port "$WM_PORT" --bind-address 127.0.0.1 --root-dir "$WORK/wiremock" \
     --container-threads 200 --async-response-enabled true --no-request-journal --disable-request-logging \
-    --disable-banner >"$WORK/wiremock.log" 2>&1 &
+    --disable-banner ${BENCH_WIREMOCK_OPTS:-} >"$WORK/wiremock.log" 2>&1 &
 WM_PID=$!
 
 # --- the app -------------------------------------------------------------------------------------------------------
-APP_PORT=$(free_port)
-DB_PORT=$(free_port)
+APP_PORT=$(free_port "$WM_PORT")
+DB_PORT=$(free_port "$WM_PORT" "$APP_PORT")
 log "starting the app on 127.0.0.1:$APP_PORT, embedded PostgreSQL on $DB_PORT, data in $WORK/data"
 # shellcheck disable=SC2086
 env "${BENCH_ENV[@]}" \
@@ -134,6 +155,10 @@ wait_for() { # url, pid, name
 wait_for "http://127.0.0.1:$WM_PORT/__admin/health" "$WM_PID" wiremock
 wait_for "http://127.0.0.1:$APP_PORT/q/health/ready" "$APP_PID" app
 log "app ready"
+# zonky's embedded PostgreSQL starts with -F (fsync off) and synchronous_commit=off: say so next to the numbers.
+PG_SETTINGS=$(PGPASSWORD=postgres psql -h localhost -p "$DB_PORT" -U postgres -d hotspot_billing -At -F= -c \
+    "SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'shared_buffers', \
+    'max_connections') ORDER BY name" | tr '\n' ' ' || true)
 
 # --- measure -------------------------------------------------------------------------------------------------------
 LOADGEN_RC=0
@@ -141,7 +166,7 @@ java -Xss512k -Xmx1g bench/LoadGen.java \
     --base-url "http://127.0.0.1:$APP_PORT" \
     --warmup "${BENCH_WARMUP:-5}" --duration "${BENCH_DURATION:-15}" --conns "${BENCH_CONNS:-32}" \
     --sandbox-conns "${BENCH_SANDBOX_CONNS:-32,128,256}" \
-    --storm "${BENCH_STORM:-1000}" --storm-conns "${BENCH_STORM_CONNS:-32}" --app-warmup "${BENCH_APP_WARMUP:-6}" \
+    --storm "${BENCH_STORM:-1000}" --storm-conns "${BENCH_STORM_CONNS:-32}" --app-warmup "${BENCH_APP_WARMUP:-5}" \
     --only "${BENCH_ONLY:-live,packages,initiate,check,sandbox,storm}" \
     --app-pid "$APP_PID" --wm-pid "$WM_PID" --pg-data "$WORK/data/postgres" --db-port "$DB_PORT" \
     --out "$WORK/table.md" || LOADGEN_RC=$?
@@ -149,7 +174,8 @@ java -Xss512k -Xmx1g bench/LoadGen.java \
 
 {
     cat "$WORK/header.md"
-    echo "- app settings: ${BENCH_ENV[*]}${BENCH_JAVA_OPTS:+, JVM: $BENCH_JAVA_OPTS}"
+    echo "- app settings: ${BENCH_ENV[*]}${BENCH_JAVA_OPTS:+, JVM: $BENCH_JAVA_OPTS}; everything else default (DB pool 20, worker threads max 200)"
+    echo "- embedded PostgreSQL $(PGPASSWORD=postgres psql -h localhost -p "$DB_PORT" -U postgres -d hotspot_billing -At -c 'SHOW server_version' 2>/dev/null || echo '?'): ${PG_SETTINGS:-?}(shared_buffers in 8 kB pages)"
     echo "- app log: $(grep -c ' WARN ' "$WORK/app.log" || true) WARN and $(grep -c ' ERROR ' "$WORK/app.log" || true) ERROR lines"
     echo "- load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo
