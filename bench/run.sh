@@ -44,11 +44,11 @@ free_port() { # a free loopback port, not one of the ports given as arguments
 
 WORK=$(mktemp -d -t hotspot-bench.XXXXXX)
 
-# CPU ticks (user+system) of every process, one awk over /proc: "pid ticks comm".
+# CPU ticks (user+system) of every process, one awk over /proc: "pid ticks comm ppid".
 proc_ticks() {
     awk 'FNR == 1 { p = match($0, /\)[^)]*$/); split(substr($0, p + 2), f, " ");
         c = substr($0, index($0, "(") + 1, p - index($0, "(") - 1); gsub(/ /, "_", c);
-        print $1, f[12] + f[13], c }' /proc/[0-9]*/stat 2>/dev/null
+        print $1, f[12] + f[13], c, f[2] }' /proc/[0-9]*/stat 2>/dev/null
 }
 # Cores busy on the whole machine over about N seconds; writes the top 3 processes to $WORK/hogs.
 machine_busy() {
@@ -162,6 +162,8 @@ PG_SETTINGS=$(PGPASSWORD=postgres psql -h localhost -p "$DB_PORT" -U postgres -d
 
 # --- measure -------------------------------------------------------------------------------------------------------
 LOADGEN_RC=0
+proc_ticks >"$WORK/run1"
+RUN_T0=$(date +%s%N)
 java -Xss512k -Xmx1g bench/LoadGen.java \
     --base-url "http://127.0.0.1:$APP_PORT" \
     --warmup "${BENCH_WARMUP:-5}" --duration "${BENCH_DURATION:-15}" --conns "${BENCH_CONNS:-32}" \
@@ -170,6 +172,15 @@ java -Xss512k -Xmx1g bench/LoadGen.java \
     --only "${BENCH_ONLY:-live,packages,initiate,check,sandbox,storm}" \
     --app-pid "$APP_PID" --wm-pid "$WM_PID" --pg-data "$WORK/data/postgres" --db-port "$DB_PORT" \
     --out "$WORK/table.md" || LOADGEN_RC=$?
+RUN_MS=$((($(date +%s%N) - RUN_T0) / 1000000))
+proc_ticks >"$WORK/run2"
+# Processes other than ours (app, WireMock, our PostgreSQL, the load generator) that used CPU meanwhile. The load
+# generator started after the first snapshot, so it is not in both.
+PM=$(head -1 "$WORK/data/postgres/postmaster.pid" 2>/dev/null || echo 0)
+awk -v s="$RUN_MS" -v app="$APP_PID" -v wm="$WM_PID" -v pm="$PM" 'NR == FNR {t[$1] = $2; next}
+    ($1 in t) && $1 != app && $1 != wm && $1 != pm && $4 != pm {
+        d = ($2 - t[$1]) / s * 10; if (d >= 0.01) printf "%.2f %s %s\n", d, $1, $3 }' \
+    "$WORK/run1" "$WORK/run2" | sort -rn | head -3 >"$WORK/others"
 [ -f "$WORK/table.md" ] || exit "$LOADGEN_RC"
 
 {
@@ -178,6 +189,9 @@ java -Xss512k -Xmx1g bench/LoadGen.java \
     echo "- embedded PostgreSQL $(PGPASSWORD=postgres psql -h localhost -p "$DB_PORT" -U postgres -d hotspot_billing -At -c 'SHOW server_version' 2>/dev/null || echo '?'): ${PG_SETTINGS:-?}(shared_buffers in 8 kB pages)"
     echo "- app log: $(grep -c ' WARN ' "$WORK/app.log" || true) WARN and $(grep -c ' ERROR ' "$WORK/app.log" || true) ERROR lines"
     echo "- load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "- other processes that used CPU during the $((RUN_MS / 1000)) s of load generation (average cores):"
+    awk '{print "  - " $1 " cores: pid " $2 " (" $3 ")"}' "$WORK/others"
+    [ -s "$WORK/others" ] || echo "  - none above 0.01 cores"
     echo
     cat "$WORK/table.md"
 } >"$WORK/latest.md"
