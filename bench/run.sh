@@ -48,7 +48,7 @@ WORK=$(mktemp -d -t hotspot-bench.XXXXXX)
 proc_ticks() {
     awk 'FNR == 1 { p = match($0, /\)[^)]*$/); split(substr($0, p + 2), f, " ");
         c = substr($0, index($0, "(") + 1, p - index($0, "(") - 1); gsub(/ /, "_", c);
-        print $1, f[12] + f[13], c, f[2] }' /proc/[0-9]*/stat 2>/dev/null
+        print $1, f[12] + f[13], c, f[2] }' /proc/[0-9]*/stat 2>/dev/null || true # processes come and go
 }
 # Cores busy on the whole machine over about N seconds; writes the top 3 processes to $WORK/hogs.
 machine_busy() {
