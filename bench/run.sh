@@ -78,6 +78,9 @@ stop_pid() { # pid, name: TERM, wait up to 30 s, then KILL
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
+    if [ -n "${LG_PID:-}" ] && [ -z "${LG_DONE:-}" ]; then
+        kill -TERM "$LG_PID" 2>/dev/null || true
+    fi
     stop_pid "$APP_PID" "the app"
     # The app stops its embedded PostgreSQL on exit; if it could not, stop the postmaster ourselves (fast shutdown).
     if [ -f "$WORK/data/postgres/postmaster.pid" ]; then
@@ -171,14 +174,17 @@ java -Xss512k -Xmx1g bench/LoadGen.java \
     --storm "${BENCH_STORM:-1000}" --storm-conns "${BENCH_STORM_CONNS:-32}" --app-warmup "${BENCH_APP_WARMUP:-5}" \
     --only "${BENCH_ONLY:-live,packages,initiate,check,sandbox,storm}" \
     --app-pid "$APP_PID" --wm-pid "$WM_PID" --pg-data "$WORK/data/postgres" --db-port "$DB_PORT" \
-    --out "$WORK/table.md" || LOADGEN_RC=$?
+    --out "$WORK/table.md" &
+LG_PID=$!
+wait "$LG_PID" || LOADGEN_RC=$?
+LG_DONE=1
 RUN_MS=$((($(date +%s%N) - RUN_T0) / 1000000))
 proc_ticks >"$WORK/run2"
-# Processes other than ours (app, WireMock, our PostgreSQL, the load generator) that used CPU meanwhile. The load
-# generator started after the first snapshot, so it is not in both.
+# Processes other than ours (app, WireMock, our PostgreSQL, the load generator) that used CPU meanwhile; one that
+# started during the run counts with all its CPU time.
 PM=$(head -1 "$WORK/data/postgres/postmaster.pid" 2>/dev/null || echo 0)
-awk -v s="$RUN_MS" -v app="$APP_PID" -v wm="$WM_PID" -v pm="$PM" 'NR == FNR {t[$1] = $2; next}
-    ($1 in t) && $1 != app && $1 != wm && $1 != pm && $4 != pm {
+awk -v s="$RUN_MS" -v app="$APP_PID" -v wm="$WM_PID" -v pm="$PM" -v lg="$LG_PID" 'NR == FNR {t[$1] = $2; next}
+    $1 != app && $1 != wm && $1 != pm && $4 != pm && $1 != lg && $4 != lg {
         d = ($2 - t[$1]) / s * 10; if (d >= 0.01) printf "%.2f %s %s\n", d, $1, $3 }' \
     "$WORK/run1" "$WORK/run2" | sort -rn | head -3 >"$WORK/others"
 [ -f "$WORK/table.md" ] || exit "$LOADGEN_RC"
