@@ -39,7 +39,9 @@ import java.util.regex.Pattern;
  * (postmaster and backends), the WireMock fake, this generator, and everything else on the machine ("other").
  *
  * <p>Options (all {@code --name value}): base-url, warmup (s), duration (s), conns, sandbox-conns (comma list),
- * storm (payments), storm-conns, app-pid, wm-pid, pg-data (the embedded cluster's directory), db-port, out.
+ * storm (payments), storm-conns, app-warmup (s per path and JIT warm-up round; 0 = none), app-warmup-rounds (8),
+ * only (comma list of live,packages,initiate,check,sandbox,storm), app-pid, wm-pid, pg-data (the embedded
+ * cluster's directory), db-port, out.
  */
 public class LoadGen {
 

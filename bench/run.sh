@@ -2,7 +2,7 @@
 # The hotspot-billing benchmark, end to end: build (if stale), start a WireMock IntaSend fake and the app in
 # embedded mode on a throwaway data dir, drive every scenario with bench/LoadGen.java, verify the completion storm
 # settled exactly once, write bench/results/latest.md, and stop everything it started (also on failure or Ctrl-C).
-# Loopback only. Takes about 8 minutes. See README "Benchmarks".
+# Loopback only. Takes about 6 minutes. See README "Benchmarks".
 #
 # Knobs (environment): BENCH_WARMUP (5 s), BENCH_DURATION (15 s), BENCH_CONNS (32), BENCH_SANDBOX_CONNS
 # ("32,128,256"), BENCH_STORM (1000), BENCH_STORM_CONNS (32), BENCH_OUT (bench/results/latest.md),
