@@ -1,0 +1,1138 @@
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The hotspot-billing load generator: sets up two shops through the public API, drives each scenario with N
+ * keep-alive HTTP/1.1 connections (one blocking thread each, closed loop: a connection sends its next request
+ * when the previous answer arrived), and writes a Markdown table. No dependencies: {@code java bench/LoadGen.java}.
+ *
+ * <p>Per scenario it also samples CPU from /proc (in cores, 2 = the whole machine): the app's JVM, its PostgreSQL
+ * (postmaster and backends), the WireMock fake, this generator, and everything else on the machine ("other").
+ *
+ * <p>Options (all {@code --name value}): base-url, warmup (s), duration (s), conns, sandbox-conns (comma list),
+ * storm (payments), storm-conns, app-warmup (s per path and JIT warm-up round; 0 = none), app-warmup-rounds (8),
+ * only (comma list of live,packages,initiate,check,sandbox,storm), app-pid, wm-pid, pg-data (the embedded
+ * cluster's directory), db-port, out.
+ */
+public class LoadGen {
+
+    // ---------------------------------------------------------------------------------------------- options
+
+    static String host;
+    static int port;
+    static double warmup;
+    static double duration;
+    static long appPid;
+    static long wmPid;
+    static Path pgData;
+    static int dbPort;
+    static final List<Result> warmupNotes = new ArrayList<>();
+    static int warmupRounds;
+    static double appWarmupSeconds;
+    static double lastCompilerLoad;
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> o = new HashMap<>();
+        for (int i = 0; i + 1 < argv.length; i += 2) {
+            o.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
+        }
+        URI base = URI.create(o.getOrDefault("base-url", "http://127.0.0.1:8000"));
+        host = base.getHost();
+        port = base.getPort();
+        warmup = Double.parseDouble(o.getOrDefault("warmup", "5"));
+        duration = Double.parseDouble(o.getOrDefault("duration", "15"));
+        int conns = Integer.parseInt(o.getOrDefault("conns", "32"));
+        int[] sandboxConns = Arrays.stream(o.getOrDefault("sandbox-conns", "32,128,256").split(","))
+                .mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+        int stormSize = Integer.parseInt(o.getOrDefault("storm", "1000"));
+        int stormConns = Integer.parseInt(o.getOrDefault("storm-conns", "32"));
+        appPid = Long.parseLong(o.getOrDefault("app-pid", "0"));
+        wmPid = Long.parseLong(o.getOrDefault("wm-pid", "0"));
+        pgData = o.containsKey("pg-data") ? Path.of(o.get("pg-data")) : null;
+        dbPort = Integer.parseInt(o.getOrDefault("db-port", "0"));
+        Path out = Path.of(o.getOrDefault("out", "bench/results/latest.md"));
+        Set<String> only = Set.of(o.getOrDefault("only", "live,packages,initiate,check,sandbox,storm").split(","));
+
+        log("setup: two shops through the public API");
+        ShopSetup sim = ShopSetup.open("simulator");
+        ShopSetup sbx = ShopSetup.open("sandbox");
+        log("  simulator shop: owner " + sim.ownerId + ", router " + sim.routerId + ", package " + sim.planId);
+        log("  sandbox shop:   owner " + sbx.ownerId + ", router " + sbx.routerId + ", package " + sbx.planId);
+
+        String portal = "X-Public-Key: " + sim.publicKey + "\r\n";
+        String sbxPortal = "X-Public-Key: " + sbx.publicKey + "\r\n";
+        String pkgPath = "/routers/" + sim.routerId + "/packages/";
+        // One simulator payment, completed through the simulator's callback, is what check-status polls.
+        Resp made = call("POST", "/payments/intasend/initiate/", portal, sim.purchase(phone(), mac()), 201);
+        String paid = group(made.text(), "\"payment\":\\{\"id\":\"([^\"]+)\"");
+        call("POST", "/payments/" + paid + "/simulate-callback/", sim.jwt, "{\"result_code\":0}", 200);
+        String checkPath = "/payments/intasend/" + paid + "/check-status/";
+
+        Supplier<Req> liveReq = () -> new Req("GET", "/q/health/live", "", null);
+        Supplier<Req> pkgReq = () -> new Req("GET", pkgPath, portal, null);
+        Supplier<Req> simReq = () -> new Req("POST", "/payments/intasend/initiate/", portal, sim.purchase(phone(), mac()));
+        Supplier<Req> checkReq = () -> new Req("POST", checkPath, portal, "");
+        Supplier<Req> sbxReq = () -> new Req("POST", "/payments/intasend/initiate/", sbxPortal,
+                sbx.purchase(phone(), mac()));
+
+        // A freshly started JVM interprets, then compiles the hot paths, and its JIT compiler threads compete with
+        // everything else for the same 2 cores. Rounds of unmeasured traffic on every path go on until a round in
+        // which the compiler threads used less than 0.1 cores (or the round limit), so each line measures a warm
+        // service, as a long-running one would be.
+        double appWarmup = Double.parseDouble(o.getOrDefault("app-warmup", "5"));
+        appWarmupSeconds = appWarmup;
+        int maxRounds = Integer.parseInt(o.getOrDefault("app-warmup-rounds", "8"));
+        if (appWarmup > 0) {
+            double w = warmup;
+            double d = duration;
+            warmup = 0;
+            duration = appWarmup;
+            Pg.quiet = true;
+            String[] names = { "packages", "initiate (simulator)", "check-status", "initiate (sandbox)" };
+            List<Supplier<Req>> paths = List.of(pkgReq, simReq, checkReq, sbxReq);
+            for (int round = 1; round <= maxRounds; round++) {
+                long jit0 = Cpu.compilerTicks();
+                long t0 = System.nanoTime();
+                for (int i = 0; i < paths.size(); i++) {
+                    Result w0 = run("JIT warm-up round " + round + ", " + names[i], conns, paths.get(i));
+                    w0.warmupFailures += w0.non2xx + w0.errors;
+                    if (w0.warmupFailures > 0) {
+                        warmupNotes.add(w0);
+                    }
+                }
+                double jit = (Cpu.compilerTicks() - jit0) / 100.0 / ((System.nanoTime() - t0) / 1e9);
+                log(String.format(Locale.ROOT, "JIT warm-up round %d: compiler threads used %.2f cores", round, jit));
+                warmupRounds = round;
+                lastCompilerLoad = jit;
+                if (jit < 0.10) {
+                    break;
+                }
+            }
+            Pg.quiet = false;
+            warmup = w;
+            duration = d;
+        }
+
+        List<Result> results = new ArrayList<>();
+
+        Result live = null;
+        if (only.contains("live") || only.contains("packages")) {
+            live = run("GET /q/health/live (baseline)", conns, liveReq);
+            results.add(live.target("—", true));
+        }
+
+        if (only.contains("packages")) {
+            Result packages = run("GET /routers/{id}/packages/ (portal key)", conns, pkgReq);
+            results.add(packages.target("≥ 6,000 req/s and ≥ 0.5× baseline",
+                    packages.rps >= 6000 && packages.rps >= 0.5 * live.rps));
+        }
+
+        if (only.contains("initiate")) {
+            Result simInit = run("POST initiate, simulator shop", conns, simReq);
+            results.add(simInit.target("≥ 1,000 req/s, p99 < 50 ms", simInit.rps >= 1000 && simInit.p99 < 50));
+        }
+
+        if (only.contains("check")) {
+            Result check = run("POST check-status, completed payment", conns, checkReq);
+            results.add(check.target("≥ 1,500 req/s", check.rps >= 1500));
+        }
+
+        if (only.contains("sandbox")) {
+            for (int c : sandboxConns) {
+                Result r = run("POST initiate, sandbox shop (IntaSend fake, 150 ms)", c, sbxReq);
+                results.add(r.target("≥ 500 req/s", r.rps >= 500));
+            }
+        }
+
+        Storm storm = null;
+        if (only.contains("storm")) {
+            storm = storm(sbx, stormSize, Math.max(128, stormConns), stormConns);
+            results.add(storm.result.target("≥ 1,000 settlements/s", storm.settlementsPerSecond >= 1000));
+        }
+
+        String table = table(results, storm);
+        System.out.println();
+        System.out.println(table);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, table);
+        log("table written to " + out);
+        if (storm != null && !storm.verified) {
+            System.exit(3);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- shops
+
+    /** One owner with a router, a 20.00 package and IntaSend credentials in the given environment. */
+    static final class ShopSetup {
+        long ownerId;
+        String publicKey;
+        String jwt;
+        long routerId;
+        long planId;
+        long credentialId;
+
+        static ShopSetup open(String environment) throws IOException {
+            ShopSetup s = new ShopSetup();
+            String user = "bench_" + environment + "_" + UUID.randomUUID().toString().substring(0, 8);
+            String reg = call("POST", "/users/register/", "", "{\"username\":\"" + user + "\",\"email\":\"" + user
+                    + "@isp.example\",\"password\":\"bench-password-123\"}", 201).text();
+            s.ownerId = Long.parseLong(group(reg, "\"user_id\":(\\d+)"));
+            s.publicKey = group(reg, "\"public_key\":\"([0-9a-f]{32})\"");
+            String login = call("POST", "/users/login/", "", "{\"username\":\"" + user
+                    + "\",\"password\":\"bench-password-123\"}", 200).text();
+            s.jwt = "Authorization: Bearer " + group(login, "\"access_token\":\"([^\"]+)\"") + "\r\n";
+            s.routerId = id(call("POST", "/routers/", s.jwt, "{\"name\":\"Bench router\",\"host\":\"192.0.2.10\","
+                    + "\"port\":8728,\"username\":\"billing\",\"password\":\"pw\"}", 201).text());
+            s.planId = id(call("POST", "/routers/packages/", s.jwt, "{\"name\":\"1 Hour\",\"router\":" + s.routerId
+                    + ",\"package_type\":\"hourly\",\"duration_hours\":1,\"price\":\"20.00\","
+                    + "\"download_speed_mbps\":5,\"upload_speed_mbps\":2}", 201).text());
+            String key = environment.equals("simulator") ? "sim-public-key" : "ISPubKey_test_" + UUID.randomUUID();
+            String secret = environment.equals("simulator") ? "sim-private-key" : "ISSecretKey_test_" + UUID.randomUUID();
+            s.credentialId = id(call("POST", "/payments/credentials/", s.jwt, "{\"provider\":\"instasend\",\"api_key\":\""
+                    + key + "\",\"private_key\":\"" + secret + "\",\"environment\":\"" + environment + "\"}", 201).text());
+            return s;
+        }
+
+        String purchase(String phone, String mac) {
+            return "{\"router_id\":" + routerId + ",\"package_id\":" + planId + ",\"phone_number\":\"" + phone
+                    + "\",\"amount\":\"20.00\",\"mac_address\":\"" + mac + "\"}";
+        }
+
+        private static long id(String json) {
+            return Long.parseLong(group(json, "\"id\":(\\d+)"));
+        }
+    }
+
+    /** A random Safaricom number, so no two requests share a per-phone bucket (10^8 numbers). */
+    static String phone() {
+        return "07" + String.format("%08d", ThreadLocalRandom.current().nextInt(100_000_000));
+    }
+
+    static String mac() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        StringBuilder mac = new StringBuilder("02");
+        for (int i = 0; i < 5; i++) {
+            mac.append(':').append(String.format("%02X", r.nextInt(256)));
+        }
+        return mac.toString();
+    }
+
+    // ---------------------------------------------------------------------------------------------- timed runs
+
+    record Req(String method, String path, String headers, String body) {
+    }
+
+    static final class Result {
+        String label;
+        int conns;
+        long count;
+        double seconds;
+        double rps;
+        double p50;
+        double p99;
+        long non2xx;
+        long errors;
+        Cpu cpu;
+        String target;
+        boolean met;
+        String firstNon2xx;
+        long warmupFailures;
+        Pg pg;
+
+        Result target(String target, boolean met) {
+            this.target = target;
+            this.met = met;
+            return this;
+        }
+    }
+
+    /** Runs one scenario: {@code warmup} seconds unmeasured, then {@code duration} seconds measured. */
+    static Result run(String label, int conns, Supplier<Req> requests) throws Exception {
+        log(String.format(Locale.ROOT, "run: %s, %d connections, %.0f s warm-up + %.0f s", label, conns, warmup,
+                duration));
+        long start = System.nanoTime() + 500_000_000L; // time for every connection to open
+        long measureFrom = start + (long) (warmup * 1e9);
+        long end = measureFrom + (long) (duration * 1e9);
+        long[][] latencies = new long[conns][];
+        int[] counts = new int[conns];
+        AtomicLong non2xx = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        AtomicLong warmupFailures = new AtomicLong();
+        AtomicInteger sample = new AtomicInteger();
+        String[] firstNon2xx = new String[1];
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < conns; t++) {
+            int me = t;
+            Thread thread = new Thread(() -> {
+                long[] lat = new long[1 << 14];
+                int n = 0;
+                Conn conn = null;
+                try {
+                    conn = new Conn();
+                    while (System.nanoTime() < start) {
+                        Thread.sleep(1);
+                    }
+                    while (true) {
+                        long t0 = System.nanoTime();
+                        if (t0 >= end) {
+                            break;
+                        }
+                        Req req = requests.get();
+                        int status;
+                        try {
+                            if (conn == null) {
+                                conn = new Conn();
+                            }
+                            Resp resp = conn.send(req.method, req.path, req.headers, req.body);
+                            status = resp.status;
+                            if (resp.close) {
+                                conn.close();
+                                conn = null;
+                            }
+                            if ((status < 200 || status > 299) && firstNon2xx[0] == null) {
+                                firstNon2xx[0] = status + " " + truncate(resp.text(), 200);
+                            }
+                        } catch (IOException e) {
+                            status = -1;
+                            if (conn != null) {
+                                conn.close();
+                                conn = null;
+                            }
+                        }
+                        long t1 = System.nanoTime();
+                        if (t1 < measureFrom && (status < 200 || status > 299)) {
+                            warmupFailures.incrementAndGet();
+                        }
+                        if (t1 >= measureFrom && t1 <= end) { // completions inside the window
+                            if (n == lat.length) {
+                                lat = Arrays.copyOf(lat, n * 2);
+                            }
+                            lat[n++] = t1 - t0;
+                            if (status < 0) {
+                                errors.incrementAndGet();
+                            } else if (status < 200 || status > 299) {
+                                non2xx.incrementAndGet();
+                            }
+                        }
+                    }
+                } catch (Exception e) {
+                    if (sample.getAndIncrement() == 0) {
+                        System.err.println("worker failed: " + e);
+                    }
+                } finally {
+                    if (conn != null) {
+                        conn.close();
+                    }
+                    latencies[me] = lat;
+                    counts[me] = n;
+                }
+            }, "load-" + t);
+            thread.setDaemon(true);
+            threads.add(thread);
+            thread.start();
+        }
+        while (System.nanoTime() < measureFrom) {
+            Thread.sleep(5);
+        }
+        Pg.Snapshot pgBefore = Pg.snapshot();
+        Pg.Sampler sampler = Pg.sample(end);
+        Cpu.Snapshot before = Cpu.snapshot();
+        while (System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        Cpu.Snapshot after = Cpu.snapshot();
+        Pg.Snapshot pgAfter = Pg.snapshot();
+        for (Thread thread : threads) {
+            thread.join(60_000);
+        }
+        Result r = summarise(label, conns, latencies, counts, duration);
+        r.non2xx = non2xx.get();
+        r.errors = errors.get();
+        r.cpu = Cpu.between(before, after);
+        r.pg = Pg.between(pgBefore, pgAfter, sampler, r.count);
+        r.firstNon2xx = firstNon2xx[0];
+        r.warmupFailures = warmupFailures.get();
+        report(r);
+        return r;
+    }
+
+    static Result summarise(String label, int conns, long[][] latencies, int[] counts, double seconds) {
+        int total = 0;
+        for (int c : counts) {
+            total += c;
+        }
+        long[] all = new long[total];
+        int k = 0;
+        for (int i = 0; i < latencies.length; i++) {
+            if (latencies[i] != null) {
+                System.arraycopy(latencies[i], 0, all, k, counts[i]);
+                k += counts[i];
+            }
+        }
+        Arrays.sort(all, 0, k);
+        Result r = new Result();
+        r.label = label;
+        r.conns = conns;
+        r.count = k;
+        r.seconds = seconds;
+        r.rps = k / seconds;
+        r.p50 = k == 0 ? Double.NaN : all[(int) Math.min(k - 1, Math.ceil(k * 0.50) - 1)] / 1e6;
+        r.p99 = k == 0 ? Double.NaN : all[(int) Math.min(k - 1, Math.ceil(k * 0.99) - 1)] / 1e6;
+        return r;
+    }
+
+    static void report(Result r) {
+        log(String.format(Locale.ROOT, "  %,.0f req/s  p50 %.1f ms  p99 %.1f ms  non-2xx %d  errors %d  cpu %s  db %s",
+                r.rps, r.p50, r.p99, r.non2xx, r.errors, r.cpu, r.pg));
+        if (r.pg != null && r.pg.waits != null) {
+            log("  db connections (avg of samples): " + r.pg.waits);
+        }
+        if (r.firstNon2xx != null) {
+            log("  first failure (warm-up included; " + r.warmupFailures + " in warm-up): " + r.firstNon2xx);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- the storm
+
+    static final class Storm {
+        Result result;
+        int payments;
+        int created;
+        double createSeconds;
+        int settled;
+        double settleSeconds;
+        double settlementsPerSecond;
+        long webhooks;
+        long checks;
+        List<String> checksDone = new ArrayList<>();
+        boolean verified = true;
+    }
+
+    /**
+     * Creates {@code size} sandbox payments, sets the webhook challenge, then settles every one with a webhook and,
+     * right beside it in the queue, a check-status of the same payment (so the two race), over {@code conns}
+     * connections. A settlement is counted when the first answer that says "completed" for a payment arrives.
+     */
+    static Storm storm(ShopSetup shop, int size, int createConns, int conns) throws Exception {
+        Storm s = new Storm();
+        s.payments = size;
+        log("storm: creating " + size + " sandbox payments over " + createConns + " connections");
+        String portal = "X-Public-Key: " + shop.publicKey + "\r\n";
+        String[] ids = new String[size];
+        String[] invoices = new String[size];
+        AtomicInteger next = new AtomicInteger();
+        long c0 = System.nanoTime();
+        parallel(createConns, conn -> {
+            int i;
+            while ((i = next.getAndIncrement()) < size) {
+                // One fixed MAC per storm payment: 1,000 distinct devices, so 1,000 grants.
+                String mac = String.format("02:5A:00:00:%02X:%02X", i >> 8, i & 0xFF);
+                Resp r = conn.send("POST", "/payments/intasend/initiate/", portal, shop.purchase(phone(), mac));
+                if (r.status == 201) {
+                    ids[i] = group(r.text(), "\"payment\":\\{\"id\":\"([^\"]+)\"");
+                    invoices[i] = group(r.text(), "\"intasend_invoice_id\":\"([^\"]+)\"");
+                } else {
+                    System.err.println("storm create: " + r.status + " " + truncate(r.text(), 200));
+                }
+            }
+        });
+        s.createSeconds = (System.nanoTime() - c0) / 1e9;
+        s.created = (int) Arrays.stream(ids).filter(x -> x != null).count();
+        log(String.format(Locale.ROOT, "  created %d in %.1f s", s.created, s.createSeconds));
+
+        String secret = call("POST", "/payments/credentials/" + shop.credentialId + "/webhook-secret/", shop.jwt, "{}",
+                200).text();
+        String challenge = group(secret, "\"challenge\":\"([^\"]+)\"");
+        String webhookPath = group(call("GET", "/payments/credentials/" + shop.credentialId + "/", shop.jwt, null, 200)
+                .text(), "\"webhook_url\":\"([^\"]+)\"");
+
+        List<Req> work = new ArrayList<>();
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            if (ids[i] != null) {
+                order.add(i);
+            }
+        }
+        Collections.shuffle(order);
+        for (int i : order) {
+            Req hook = new Req("POST", webhookPath, "", "{\"invoice_id\":\"" + invoices[i]
+                    + "\",\"state\":\"COMPLETE\",\"challenge\":\"" + challenge + "\"}");
+            Req poll = new Req("POST", "/payments/intasend/" + ids[i] + "/check-status/", portal, "");
+            if (ThreadLocalRandom.current().nextBoolean()) {
+                work.add(hook);
+                work.add(poll);
+            } else {
+                work.add(poll);
+                work.add(hook);
+            }
+        }
+        Map<String, Integer> indexOf = new HashMap<>();
+        for (int i = 0; i < size; i++) {
+            if (ids[i] != null) {
+                indexOf.put(ids[i], i);
+            }
+        }
+        log("storm: settling " + s.created + " payments with " + s.created + " webhooks + " + s.created
+                + " check-status calls over " + conns + " connections");
+        Set<String> settled = ConcurrentHashMap.newKeySet();
+        AtomicLong lastSettledAt = new AtomicLong();
+        AtomicLong non2xx = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        long[][] latencies = new long[conns][];
+        int[] counts = new int[conns];
+        AtomicInteger cursor = new AtomicInteger();
+        AtomicInteger slot = new AtomicInteger();
+        Pattern paymentIdIn = Pattern.compile("\"(?:payment_id|id)\":\"([0-9a-f-]{36})\"");
+        Pg.Snapshot pgBefore = Pg.snapshot();
+        Pg.Sampler sampler = Pg.sample(System.nanoTime() + 600_000_000_000L);
+        Cpu.Snapshot before = Cpu.snapshot();
+        long t0 = System.nanoTime();
+        parallel(conns, conn -> {
+            int me = slot.getAndIncrement();
+            long[] lat = new long[1024];
+            int n = 0;
+            int w;
+            while ((w = cursor.getAndIncrement()) < work.size()) {
+                Req req = work.get(w);
+                long a = System.nanoTime();
+                Resp r;
+                try {
+                    r = conn.send(req.method, req.path, req.headers, req.body);
+                } catch (IOException e) {
+                    errors.incrementAndGet();
+                    conn.reopen();
+                    continue;
+                }
+                long b = System.nanoTime();
+                if (n == lat.length) {
+                    lat = Arrays.copyOf(lat, n * 2);
+                }
+                lat[n++] = b - a;
+                if (r.status < 200 || r.status > 299) {
+                    if (non2xx.getAndIncrement() == 0) {
+                        System.err.println("storm: " + r.status + " " + truncate(r.text(), 200));
+                    }
+                    continue;
+                }
+                String body = r.text();
+                if (body.contains("\"status\":\"completed\"")) {
+                    Matcher m = paymentIdIn.matcher(body);
+                    if (m.find() && indexOf.containsKey(m.group(1)) && settled.add(m.group(1))) {
+                        lastSettledAt.accumulateAndGet(b, Math::max);
+                    }
+                }
+            }
+            latencies[me] = lat;
+            counts[me] = n;
+        });
+        long t1 = System.nanoTime();
+        Cpu.Snapshot after = Cpu.snapshot();
+        sampler.finish();
+        Pg.Snapshot pgAfter = Pg.snapshot();
+        s.settled = settled.size();
+        s.settleSeconds = ((s.settled == s.created ? lastSettledAt.get() : t1) - t0) / 1e9;
+        s.settlementsPerSecond = s.settled / s.settleSeconds;
+        Result r = summarise("Completion storm: " + s.created + " webhooks + " + s.created + " check-status", conns,
+                latencies, counts, (t1 - t0) / 1e9);
+        r.non2xx = non2xx.get();
+        r.errors = errors.get();
+        r.cpu = Cpu.between(before, after);
+        r.pg = Pg.between(pgBefore, pgAfter, sampler, r.count);
+        s.result = r;
+        report(r);
+        log(String.format(Locale.ROOT, "  settled %d/%d in %.2f s: %,.0f settlements/s", s.settled, s.created,
+                s.settleSeconds, s.settlementsPerSecond));
+        verify(shop, s, ids);
+        return s;
+    }
+
+    /** Exactly once: 1,000 completed, one succeeded event each, 1,000 grants; through the API and in SQL. */
+    static void verify(ShopSetup shop, Storm s, String[] ids) throws Exception {
+        String page = call("GET", "/payments/status/completed/?page_size=1", shop.jwt, null, 200).text();
+        long completed = Long.parseLong(group(page, "\"count\":(\\d+)"));
+        check(s, "API: GET /payments/status/completed/ count", completed, s.payments);
+        int sampled = 0;
+        int sampleOk = 0;
+        for (int i = 0; i < ids.length && sampled < 20; i += Math.max(1, ids.length / 20)) {
+            if (ids[i] == null) {
+                continue;
+            }
+            String events = call("GET", "/payments/" + ids[i] + "/events/", shop.jwt, null, 200).text();
+            int succeeded = count(events, "\"type\":\"succeeded\"");
+            int granted = count(events, "\"type\":\"access_granted\"");
+            sampled++;
+            if (succeeded == 1 && granted == 1) {
+                sampleOk++;
+            }
+        }
+        check(s, "API: sampled timelines with exactly one succeeded and one access_granted event (of " + sampled + ")",
+                sampleOk, sampled);
+        if (dbPort == 0) {
+            return;
+        }
+        String owner = String.valueOf(shop.ownerId);
+        check(s, "SQL: payments completed", sql("SELECT count(*) FROM payment WHERE owner_id = " + owner
+                + " AND status = 'completed'"), s.payments);
+        check(s, "SQL: succeeded events", sql("SELECT count(*) FROM payment_event e JOIN payment p ON p.id = "
+                + "e.payment_id WHERE p.owner_id = " + owner + " AND e.type = 'succeeded'"), s.payments);
+        check(s, "SQL: payments whose succeeded events are not exactly one", sql("SELECT count(*) FROM payment p "
+                + "WHERE p.owner_id = " + owner + " AND p.status = 'completed' AND (SELECT count(*) FROM payment_event e "
+                + "WHERE e.payment_id = p.id AND e.type = 'succeeded') <> 1"), 0);
+        check(s, "SQL: access_granted events", sql("SELECT count(*) FROM payment_event e JOIN payment p ON p.id = "
+                + "e.payment_id WHERE p.owner_id = " + owner + " AND e.type = 'access_granted'"), s.payments);
+        check(s, "SQL: access grants (rows in access_grant)", sql("SELECT count(*) FROM access_grant WHERE owner_id = "
+                + owner), s.payments);
+    }
+
+    static void check(Storm s, String what, long actual, long expected) {
+        boolean ok = actual == expected;
+        s.verified &= ok;
+        String line = (ok ? "ok   " : "FAIL ") + what + ": " + actual + (ok ? "" : " (expected " + expected + ")");
+        s.checksDone.add(line);
+        log("  " + line);
+    }
+
+    static long sql(String query) throws Exception {
+        return Long.parseLong(psql(query));
+    }
+
+    interface ConnTask {
+        void run(Conn conn) throws Exception;
+    }
+
+    static void parallel(int n, ConnTask task) throws Exception {
+        CountDownLatch done = new CountDownLatch(n);
+        for (int i = 0; i < n; i++) {
+            Thread t = new Thread(() -> {
+                try (Conn conn = new Conn()) {
+                    task.run(conn);
+                } catch (Exception e) {
+                    System.err.println("worker failed: " + e);
+                } finally {
+                    done.countDown();
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+        }
+        done.await();
+    }
+
+    // ---------------------------------------------------------------------------------------------- output
+
+    static String table(List<Result> results, Storm storm) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "Before the lines: %d JIT warm-up round(s) of %.0f s on each path (until "
+                + "the app's compiler threads used < 0.1 cores in a round; last round: %.2f). Each line: %.0f s "
+                + "warm-up, then %.0f s measured; closed loop (each connection sends its next request when the answer "
+                + "arrived).%n", warmupRounds, appWarmupSeconds, lastCompilerLoad, warmup, duration));
+        b.append("CPU columns: average cores busy during the measured window (2.0 = the whole machine), from /proc: ")
+                .append("app JVM / its PostgreSQL / WireMock fake / load generator / everything else.\n\n");
+        b.append("DB columns: PostgreSQL commits per request (pg_stat_database.xact_commit), and the app's database "
+                + "connections busy (active or idle in transaction) / open, averaged over pg_stat_activity samples "
+                + "taken every second.\n\n");
+        b.append("CPU ms/req: CPU time the app and its PostgreSQL spent per answered request (less sensitive to the "
+                + "other load on the machine than req/s).\n\n");
+        b.append("| Scenario | conns | req/s | p50 ms | p99 ms | non-2xx | errors | CPU app/pg/wm/gen/other | "
+                + "CPU ms/req app+pg | commits/req | DB conns busy/open | target | met |\n");
+        b.append("|---|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|---|---|\n");
+        for (Result r : results) {
+            String rps = String.format(Locale.ROOT, "%,.0f", r.rps);
+            if (storm != null && r == storm.result) {
+                rps += String.format(Locale.ROOT, " (**%,.0f settlements/s**)", storm.settlementsPerSecond);
+            }
+            b.append(String.format(Locale.ROOT, "| %s | %d | %s | %.1f | %.1f | %d | %d | %s | %s | %s | %s | %s | %s |%n",
+                    r.label, r.conns, rps, r.p50, r.p99, r.non2xx, r.errors, r.cpu,
+                    r.count == 0 ? "—" : String.format(Locale.ROOT, "%.2f+%.2f", r.cpu.app * 1000 / r.rps,
+                            r.cpu.pg * 1000 / r.rps),
+                    r.pg == null ? "—" : String.format(Locale.ROOT, "%.1f", r.pg.commitsPerRequest),
+                    r.pg == null ? "—" : String.format(Locale.ROOT, "%.1f/%.0f", r.pg.busy, r.pg.open), r.target,
+                    r.target.equals("—") ? "—" : r.met ? "yes" : "**no**"));
+        }
+        List<Result> noted = new ArrayList<>(warmupNotes);
+        noted.addAll(results);
+        for (Result r : noted) {
+            if (r.warmupFailures > 0) {
+                b.append(String.format(Locale.ROOT, "%n%s, %d connections: %d failed answers during the warm-up "
+                        + "(not in the table); the first: `%s`%n", r.label, r.conns, r.warmupFailures,
+                        truncate(r.firstNon2xx, 160)));
+            }
+        }
+        if (storm == null) {
+            return b.toString();
+        }
+        b.append(String.format(Locale.ROOT, "%nCompletion storm: %d sandbox payments created in %.1f s; %d of them "
+                + "settled in %.2f s by concurrent webhooks and check-status calls (%,.0f settlements/s; every "
+                + "webhook and check-status of an open payment asks the IntaSend fake's status API, no delay); CPU "
+                + "per settlement: app %.1f ms, PostgreSQL %.1f ms, WireMock %.1f ms. Exactly-once checks:%n%n",
+                storm.payments, storm.createSeconds, storm.settled, storm.settleSeconds, storm.settlementsPerSecond,
+                perSettlement(storm, storm.result.cpu.app), perSettlement(storm, storm.result.cpu.pg),
+                perSettlement(storm, storm.result.cpu.wm)));
+        for (String c : storm.checksDone) {
+            b.append("- ").append(c).append('\n');
+        }
+        return b.toString();
+    }
+
+    /** CPU milliseconds per settlement, from cores averaged over the storm's requests. */
+    static double perSettlement(Storm storm, double cores) {
+        return cores * storm.result.seconds * 1000 / Math.max(1, storm.settled);
+    }
+
+    static void log(String line) {
+        System.err.println("[" + ZonedDateTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss")) + "] " + line);
+    }
+
+    static String truncate(String s, int n) {
+        return s.length() <= n ? s : s.substring(0, n) + "…";
+    }
+
+    static String group(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        if (!m.find()) {
+            throw new IllegalStateException("no " + regex + " in " + truncate(text, 500));
+        }
+        return m.group(1);
+    }
+
+    static int count(String text, String needle) {
+        int n = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    /** One request on a fresh connection, expecting the given status. */
+    static Resp call(String method, String path, String headers, String body, int expected) throws IOException {
+        try (Conn conn = new Conn()) {
+            Resp r = conn.send(method, path, headers, body);
+            if (r.status != expected) {
+                throw new IOException(method + " " + path + " answered " + r.status + ", expected " + expected + ": "
+                        + truncate(r.text(), 500));
+            }
+            return r;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- PostgreSQL
+
+    /** Counters from pg_stat_database and pg_stat_activity, through psql (nothing when --db-port is not given). */
+    static final class Pg {
+        double commitsPerRequest;
+        double busy;
+        double open;
+        String waits;
+
+        record Snapshot(long commits) {
+        }
+
+        static volatile boolean quiet;
+
+        static Snapshot snapshot() {
+            if (dbPort == 0 || quiet) {
+                return null;
+            }
+            try {
+                return new Snapshot(Long.parseLong(psql("SELECT xact_commit FROM pg_stat_database WHERE datname = "
+                        + "'hotspot_billing'")));
+            } catch (Exception e) {
+                return null;
+            }
+        }
+
+        /** Samples the app's connections once a second until {@code until} (System.nanoTime) or stop(). */
+        static final class Sampler extends Thread {
+            final long until;
+            volatile boolean stopped;
+            int samples;
+            double busy;
+            double open;
+            final Map<String, Double> waits = new ConcurrentHashMap<>();
+
+            Sampler(long until) {
+                this.until = until;
+                setDaemon(true);
+            }
+
+            @Override
+            public void run() {
+                while (!stopped && System.nanoTime() < until - 1_000_000_000L) {
+                    try {
+                        Thread.sleep(1000);
+                        String rows = psql("SELECT k || '|' || count(*) FROM (SELECT coalesce(state, '?') || ' ' "
+                                + "|| coalesce(wait_event_type || ':' || wait_event, 'running') AS k FROM "
+                                + "pg_stat_activity WHERE datname = 'hotspot_billing' AND backend_type = 'client backend' "
+                                + "AND pid <> pg_backend_pid()) a GROUP BY k");
+                        samples++;
+                        for (String row : rows.split("\n")) {
+                            if (row.isBlank()) {
+                                continue;
+                            }
+                            String[] kv = row.split("\\|");
+                            int n = Integer.parseInt(kv[1].trim());
+                            open += n;
+                            if (!kv[0].startsWith("idle ") || kv[0].startsWith("idle in transaction")) {
+                                busy += n;
+                                waits.merge(kv[0], (double) n, Double::sum);
+                            }
+                        }
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            }
+
+            void finish() {
+                stopped = true;
+            }
+        }
+
+        static Sampler sample(long until) {
+            Sampler s = new Sampler(until);
+            if (dbPort != 0 && !quiet) {
+                s.start();
+            }
+            return s;
+        }
+
+        static Pg between(Snapshot a, Snapshot b, Sampler s, long requests) {
+            if (a == null || b == null) {
+                return null;
+            }
+            s.finish();
+            Pg pg = new Pg();
+            pg.commitsPerRequest = requests == 0 ? 0 : (b.commits - a.commits) / (double) requests;
+            int n = Math.max(1, s.samples);
+            pg.busy = s.busy / n;
+            pg.open = s.open / n;
+            pg.waits = s.waits.entrySet().stream().sorted((x, y) -> Double.compare(y.getValue(), x.getValue()))
+                    .limit(5).map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue() / n))
+                    .reduce((x, y) -> x + ", " + y).orElse("none busy");
+            return pg;
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%.1f commits/req, %.1f/%.0f conns busy", commitsPerRequest, busy, open);
+        }
+    }
+
+    static String psql(String query) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("psql", "-h", "localhost", "-p", String.valueOf(dbPort), "-U",
+                "postgres", "-d", "hotspot_billing", "-At", "-c", query);
+        pb.environment().put("PGPASSWORD", "postgres");
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (p.waitFor() != 0) {
+            throw new IOException("psql failed: " + output);
+        }
+        return output;
+    }
+
+    // ---------------------------------------------------------------------------------------------- CPU
+
+    /** CPU time from /proc, in cores over the window. */
+    record Cpu(double machine, double app, double pg, double wm, double gen) {
+
+        record Snapshot(long nanos, long busyTicks, Map<Long, Long> ticks) {
+        }
+
+        static Snapshot snapshot() {
+            Map<Long, Long> ticks = new HashMap<>();
+            long busy = 0;
+            try {
+                String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+                // user nice system idle iowait irq softirq steal
+                busy = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6])
+                        + Long.parseLong(f[7]) + Long.parseLong(f[8]);
+                for (long pid : pids()) {
+                    Long t = procTicks(pid);
+                    if (t != null) {
+                        ticks.put(pid, t);
+                    }
+                }
+            } catch (IOException e) {
+                // not Linux: no CPU columns
+            }
+            return new Snapshot(System.nanoTime(), busy, ticks);
+        }
+
+        /** Our processes: app, WireMock, this JVM, the postmaster and its children (tagged by negative ids). */
+        static List<Long> pids() throws IOException {
+            List<Long> pids = new ArrayList<>(List.of(appPid, wmPid, ProcessHandle.current().pid()));
+            long postmaster = postmaster();
+            if (postmaster > 0) {
+                pids.add(-postmaster);
+                try (var dirs = Files.list(Path.of("/proc"))) {
+                    for (Path d : (Iterable<Path>) dirs::iterator) {
+                        String name = d.getFileName().toString();
+                        if (name.chars().allMatch(Character::isDigit)) {
+                            String stat = read(d.resolve("stat"));
+                            if (stat != null && ppid(stat) == postmaster) {
+                                pids.add(-Long.parseLong(name));
+                            }
+                        }
+                    }
+                }
+            }
+            return pids;
+        }
+
+        /** CPU ticks of the app's JIT compiler threads so far. */
+        static long compilerTicks() {
+            long sum = 0;
+            try (var tasks = Files.list(Path.of("/proc/" + appPid + "/task"))) {
+                for (Path t : (Iterable<Path>) tasks::iterator) {
+                    String comm = read(t.resolve("comm"));
+                    String stat = read(t.resolve("stat"));
+                    if (comm != null && stat != null && comm.contains("Compiler")) {
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        sum += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                return 0;
+            }
+            return sum;
+        }
+
+        static long postmaster() {
+            try {
+                return pgData == null ? 0 : Long.parseLong(Files.readAllLines(pgData.resolve("postmaster.pid")).get(0)
+                        .trim());
+            } catch (IOException | RuntimeException e) {
+                return 0;
+            }
+        }
+
+        static Long procTicks(long tagged) {
+            String stat = read(Path.of("/proc/" + Math.abs(tagged) + "/stat"));
+            if (stat == null) {
+                return null;
+            }
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields after ")": state(0) ppid(1) ... utime(11) stime(12)
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        }
+
+        static long ppid(String stat) {
+            return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+        }
+
+        static String read(Path p) {
+            try {
+                return Files.readString(p);
+            } catch (IOException e) {
+                return null;
+            }
+        }
+
+        static Cpu between(Snapshot a, Snapshot b) {
+            double seconds = (b.nanos - a.nanos) / 1e9;
+            double hz = 100.0; // USER_HZ on Linux
+            Map<String, Double> sum = new LinkedHashMap<>();
+            for (Map.Entry<Long, Long> e : b.ticks.entrySet()) {
+                long pid = e.getKey();
+                long delta = e.getValue() - a.ticks.getOrDefault(pid, 0L); // a new backend: all its time
+                String who = pid < 0 ? "pg" : pid == appPid ? "app" : pid == wmPid ? "wm" : "gen";
+                sum.merge(who, delta / hz / seconds, Double::sum);
+            }
+            return new Cpu((b.busyTicks - a.busyTicks) / hz / seconds, sum.getOrDefault("app", 0.0),
+                    sum.getOrDefault("pg", 0.0), sum.getOrDefault("wm", 0.0), sum.getOrDefault("gen", 0.0));
+        }
+
+        double other() {
+            return Math.max(0, machine - app - pg - wm - gen);
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%.2f/%.2f/%.2f/%.2f/%.2f", app, pg, wm, gen, other());
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- HTTP/1.1
+
+    record Resp(int status, byte[] body, boolean close) {
+        String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** A keep-alive HTTP/1.1 connection: Content-Length and chunked answers, nothing else needed here. */
+    static final class Conn implements Closeable {
+        private Socket socket;
+        private InputStream in;
+        private OutputStream out;
+        private final byte[] buf = new byte[64 * 1024];
+        private int pos;
+        private int lim;
+
+        Conn() throws IOException {
+            open();
+        }
+
+        private void open() throws IOException {
+            socket = new Socket();
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout(60_000);
+            socket.connect(new InetSocketAddress(host, port), 5_000);
+            in = socket.getInputStream();
+            out = socket.getOutputStream();
+            pos = 0;
+            lim = 0;
+        }
+
+        void reopen() throws IOException {
+            close();
+            open();
+        }
+
+        Resp send(String method, String path, String headers, String body) throws IOException {
+            byte[] payload = body == null ? null : body.getBytes(StandardCharsets.UTF_8);
+            StringBuilder head = new StringBuilder(256).append(method).append(' ').append(path)
+                    .append(" HTTP/1.1\r\nHost: ").append(host).append(':').append(port).append("\r\n").append(headers);
+            if (payload != null) {
+                head.append("Content-Type: application/json\r\nContent-Length: ").append(payload.length).append("\r\n");
+            }
+            head.append("\r\n");
+            byte[] h = head.toString().getBytes(StandardCharsets.ISO_8859_1);
+            if (payload == null || payload.length == 0) {
+                out.write(h);
+            } else {
+                byte[] all = Arrays.copyOf(h, h.length + payload.length);
+                System.arraycopy(payload, 0, all, h.length, payload.length);
+                out.write(all);
+            }
+            out.flush();
+
+            String status = line();
+            if (status == null) {
+                throw new IOException("connection closed");
+            }
+            int code = Integer.parseInt(status.substring(9, 12));
+            long length = -1;
+            boolean chunked = false;
+            boolean close = false;
+            String l;
+            while ((l = line()) != null && !l.isEmpty()) {
+                int colon = l.indexOf(':');
+                if (colon < 0) {
+                    continue;
+                }
+                String name = l.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+                String value = l.substring(colon + 1).trim();
+                switch (name) {
+                    case "content-length" -> length = Long.parseLong(value);
+                    case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+                    case "connection" -> close = value.equalsIgnoreCase("close");
+                    default -> { }
+                }
+            }
+            ByteArrayOutputStream content = new ByteArrayOutputStream();
+            if (chunked) {
+                while (true) {
+                    String size = line();
+                    int semi = size.indexOf(';');
+                    int n = Integer.parseInt((semi < 0 ? size : size.substring(0, semi)).trim(), 16);
+                    if (n == 0) {
+                        while (!line().isEmpty()) {
+                            // trailers
+                        }
+                        break;
+                    }
+                    bytes(n, content);
+                    line();
+                }
+            } else if (length > 0) {
+                bytes(length, content);
+            } else if (length < 0 && code >= 200 && code != 204 && code != 304) {
+                close = true; // body until close: not expected from Quarkus
+                int r;
+                while ((r = read()) >= 0) {
+                    content.write(r);
+                }
+            }
+            return new Resp(code, content.toByteArray(), close);
+        }
+
+        private int fill() throws IOException {
+            pos = 0;
+            lim = in.read(buf);
+            return lim;
+        }
+
+        private int read() throws IOException {
+            if (pos >= lim && fill() <= 0) {
+                return -1;
+            }
+            return buf[pos++] & 0xFF;
+        }
+
+        private String line() throws IOException {
+            StringBuilder sb = new StringBuilder(64);
+            int c;
+            while ((c = read()) >= 0) {
+                if (c == '\n') {
+                    int n = sb.length();
+                    return n > 0 && sb.charAt(n - 1) == '\r' ? sb.substring(0, n - 1) : sb.toString();
+                }
+                sb.append((char) c);
+            }
+            return sb.length() == 0 ? null : sb.toString();
+        }
+
+        private void bytes(long n, ByteArrayOutputStream to) throws IOException {
+            while (n > 0) {
+                if (pos >= lim && fill() <= 0) {
+                    throw new IOException("connection closed mid-body");
+                }
+                int take = (int) Math.min(n, lim - pos);
+                to.write(buf, pos, take);
+                pos += take;
+                n -= take;
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
+    }
+}
