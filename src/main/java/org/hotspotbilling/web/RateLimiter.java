@@ -6,11 +6,13 @@ import io.agroal.api.AgroalDataSource;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.distributed.BucketProxy;
+import io.github.bucket4j.distributed.proxy.BucketNotFoundException;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
+import io.github.bucket4j.util.concurrent.batch.BatchHelper;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -95,7 +97,14 @@ public class RateLimiter {
         BucketProxy bucket = proxies.get(limit.bucketId(key), id -> store.builder()
                 .withOptimization(Optimizations.batching())
                 .build(id, limit.configuration()));
-        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+        ConsumptionProbe probe;
+        try {
+            probe = bucket.tryConsumeAndReturnRemaining(1);
+        } catch (BucketNotFoundException | BatchHelper.BatchFailedException e) {
+            // Concurrent first uses of a new bucket race its row's creation (seen under load): the row exists
+            // now, so one more try settles it.
+            probe = bucket.tryConsumeAndReturnRemaining(1);
+        }
         if (!probe.isConsumed()) {
             throw new TooManyRequests(Duration.ofNanos(probe.getNanosToWaitForRefill()));
         }

@@ -106,6 +106,37 @@ class RateLimiterTest {
     }
 
     @Test
+    void aBurstOnABrandNewBucketAdmitsExactlyItsCapacityAndRefusesOnlyWith429() throws Exception {
+        String key = uniqueKey();
+        long capacity = config.limits().get(PER_PUBLIC_KEY).capacity();
+        int callers = (int) capacity * 2;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(callers);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        try {
+            java.util.List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    try {
+                        limiter.consume(PER_PUBLIC_KEY, key);
+                        return true;
+                    } catch (TooManyRequests refused) {
+                        return false;
+                    }
+                }));
+            }
+            start.countDown();
+            long admitted = 0;
+            for (java.util.concurrent.Future<Boolean> result : results) {
+                admitted += result.get() ? 1 : 0; // any other exception fails the test here
+            }
+            assertEquals(capacity, admitted);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void unknownLimitNameIsAProgrammingError() {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
                 () -> limiter.consume("payment-per-planet", uniqueKey()));
