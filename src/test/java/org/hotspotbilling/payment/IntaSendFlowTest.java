@@ -43,6 +43,18 @@ class IntaSendFlowTest {
         return "INV" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36).toUpperCase();
     }
 
+    /** A sandbox payment whose push IntaSend accepted: the shop, the invoice and our payment id. */
+    record Sent(Shop shop, String invoice, String id) {
+    }
+
+    static Sent sentPayment() {
+        Shop shop = Shop.sandbox();
+        String phone = phone();
+        String invoice = invoice();
+        IntaSendFake.pushAccepted(phone, invoice);
+        return new Sent(shop, invoice, shop.paymentViaPhone(phone));
+    }
+
     private long events(String paymentId, String type) {
         return db.queryLong("SELECT count(*) FROM payment_event WHERE payment_id = ?::uuid AND type = ?", paymentId, type);
     }
@@ -81,11 +93,10 @@ class IntaSendFlowTest {
 
     @Test
     void failureReportedByIntaSendCarriesItsCodeAndHint() {
-        Shop shop = Shop.sandbox();
-        String phone = phone();
-        String invoice = invoice();
-        IntaSendFake.pushAccepted(phone, invoice);
-        String id = shop.paymentViaPhone(phone);
+        Sent sent = sentPayment();
+        Shop shop = sent.shop();
+        String invoice = sent.invoice();
+        String id = sent.id();
         IntaSendFake.status(invoice, "FAILED", id, "\"20.00\"", "1037", "DS timeout user cannot be reached");
         shop.checkStatus(id).body("status", equalTo("failed"))
                 .body("recovery_hint", equalTo("The phone could not be reached: ask the customer to retry with the phone unlocked."));
@@ -159,11 +170,10 @@ class IntaSendFlowTest {
 
     @Test
     void aLostWebhookIsSettledByTheReconcilerWithBackoffWhileStillPending() {
-        Shop shop = Shop.sandbox();
-        String phone = phone();
-        String invoice = invoice();
-        IntaSendFake.pushAccepted(phone, invoice);
-        String id = shop.paymentViaPhone(phone);
+        Sent sent = sentPayment();
+        Shop shop = sent.shop();
+        String invoice = sent.invoice();
+        String id = sent.id();
         IntaSendFake.status(invoice, "PENDING", id, "\"20.00\"", null, null);
         Instant later = Instant.now().plus(Duration.ofMinutes(2));
         reconciler.runOnce(later);
@@ -222,11 +232,10 @@ class IntaSendFlowTest {
 
     @Test
     void webhookChecksTokenChallengeAndInvoice() {
-        Shop shop = Shop.sandbox();
-        String phone = phone();
-        String invoice = invoice();
-        IntaSendFake.pushAccepted(phone, invoice);
-        String id = shop.paymentViaPhone(phone);
+        Sent sent = sentPayment();
+        Shop shop = sent.shop();
+        String invoice = sent.invoice();
+        String id = sent.id();
         IntaSendFake.status(invoice, "COMPLETE", id, "\"20.00\"", null, null);
         shop.webhook(Map.of("invoice_id", invoice, "state", "COMPLETE", "challenge", "not-set-yet-xxxxxxxx"))
                 .statusCode(401);
@@ -245,11 +254,10 @@ class IntaSendFlowTest {
 
     @Test
     void duplicateAndOutOfOrderWebhooksNeverUndoOrRepeatACompletion() {
-        Shop shop = Shop.sandbox();
-        String phone = phone();
-        String invoice = invoice();
-        IntaSendFake.pushAccepted(phone, invoice);
-        String id = shop.paymentViaPhone(phone);
+        Sent sent = sentPayment();
+        Shop shop = sent.shop();
+        String invoice = sent.invoice();
+        String id = sent.id();
         String challenge = shop.webhookChallenge();
         shop.webhook(Map.of("invoice_id", invoice, "state", "PROCESSING", "challenge", challenge))
                 .statusCode(200).body("status", equalTo("processing"));
@@ -270,11 +278,10 @@ class IntaSendFlowTest {
 
     @Test
     void aWebhookTheStatusApiDoesNotConfirmChangesNothing() {
-        Shop shop = Shop.sandbox();
-        String phone = phone();
-        String invoice = invoice();
-        IntaSendFake.pushAccepted(phone, invoice);
-        String id = shop.paymentViaPhone(phone);
+        Sent sent = sentPayment();
+        Shop shop = sent.shop();
+        String invoice = sent.invoice();
+        String id = sent.id();
         String challenge = shop.webhookChallenge();
         IntaSendFake.status(invoice, "PENDING", id, "\"20.00\"", null, null);
         shop.webhook(Map.of("invoice_id", invoice, "state", "COMPLETE", "challenge", challenge))
