@@ -13,7 +13,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.hotspotbilling.tenant.CurrentOwner;
 import org.hotspotbilling.tenant.Roles;
 import org.hotspotbilling.web.ApiDocumentation;
-import org.hotspotbilling.web.Invalid;
+import org.hotspotbilling.web.QueryParams;
 
 /** An owner's view of who may use a router, and early revocation. */
 @Path("/routers/{routerId: \\d+}/access")
@@ -37,14 +37,6 @@ public class AccessResource {
             + "revoked), soonest expiry first; page (from 1), page_size (1–100, default 50).")
     public AccessService.GrantPage list(@PathParam("routerId") long routerId,
             @QueryParam("page") @DefaultValue("1") String page, @QueryParam("page_size") @DefaultValue("50") String size) {
-        return access.list(current.id(), routerId, number(page, "page"), number(size, "page_size"));
-    }
-
-    private static int number(String raw, String name) {
-        try {
-            return Integer.parseInt(raw.trim());
-        } catch (NumberFormatException e) {
-            throw new Invalid(name + " must be a whole number");
-        }
+        return access.list(current.id(), routerId, QueryParams.wholeNumber(page, "page"), QueryParams.wholeNumber(size, "page_size"));
     }
 }

@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import org.hotspotbilling.payment.PaymentDtos.PaymentView;
 import org.hotspotbilling.payment.PaymentEvent.Source;
+import org.hotspotbilling.web.Choices;
 import org.hotspotbilling.web.Conflict;
 import org.hotspotbilling.web.Invalid;
 
@@ -15,11 +16,9 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 /**
  * An owner's view of payments and the few changes an owner may make. Owners cannot create payments or set
@@ -122,15 +121,11 @@ public class OwnerPayments {
     }
 
     static PaymentStatus status(String raw) {
-        return Arrays.stream(PaymentStatus.values()).filter(s -> s.name().equals(raw.toLowerCase(Locale.ROOT)))
-                .findFirst().orElseThrow(() -> new Invalid("Invalid status. Must be one of: "
-                        + Arrays.stream(PaymentStatus.values()).map(Enum::name).collect(Collectors.joining(", "))));
+        return Choices.parse(PaymentStatus.values(), raw.toLowerCase(Locale.ROOT), "status", null);
     }
 
     static PaymentMethod method(String raw) {
-        return Arrays.stream(PaymentMethod.values()).filter(m -> m.name().equals(raw.toLowerCase(Locale.ROOT)))
-                .findFirst().orElseThrow(() -> new Invalid("Invalid payment method. Must be one of: "
-                        + Arrays.stream(PaymentMethod.values()).map(Enum::name).collect(Collectors.joining(", "))));
+        return Choices.parse(PaymentMethod.values(), raw.toLowerCase(Locale.ROOT), "payment method", null);
     }
 
     /** An ISO instant, or a date (a "to" date includes that whole day, UTC). */

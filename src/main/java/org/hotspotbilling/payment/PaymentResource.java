@@ -15,7 +15,7 @@ import org.hotspotbilling.payment.PaymentDtos.PaymentView;
 import org.hotspotbilling.tenant.CurrentOwner;
 import org.hotspotbilling.tenant.Roles;
 import org.hotspotbilling.web.ApiDocumentation;
-import org.hotspotbilling.web.Invalid;
+import org.hotspotbilling.web.QueryParams;
 
 import java.util.UUID;
 
@@ -47,8 +47,10 @@ public class PaymentResource {
             @QueryParam("router") String router, @QueryParam("phone") String phone,
             @QueryParam("date_from") String from, @QueryParam("date_to") String to,
             @QueryParam("page") @DefaultValue("1") String page, @QueryParam("page_size") @DefaultValue("20") String size) {
-        return owner.list(current.id(), new OwnerPayments.Filter(status, method, id(router, "router"), phone, from, to),
-                number(page, "page"), number(size, "page_size"));
+        OwnerPayments.Filter filter = new OwnerPayments.Filter(status, method, QueryParams.optionalId(router, "router"),
+                phone, from, to);
+        return owner.list(current.id(), filter, QueryParams.wholeNumber(page, "page"),
+                QueryParams.wholeNumber(size, "page_size"));
     }
 
     @GET
@@ -57,7 +59,7 @@ public class PaymentResource {
     public PaymentDtos.Page byStatus(@PathParam("status") String status, @QueryParam("page") @DefaultValue("1") String page,
             @QueryParam("page_size") @DefaultValue("20") String size) {
         return owner.list(current.id(), new OwnerPayments.Filter(status, null, null, null, null, null),
-                number(page, "page"), number(size, "page_size"));
+                QueryParams.wholeNumber(page, "page"), QueryParams.wholeNumber(size, "page_size"));
     }
 
     @GET
@@ -66,7 +68,7 @@ public class PaymentResource {
     public PaymentDtos.Page byMethod(@PathParam("method") String method, @QueryParam("page") @DefaultValue("1") String page,
             @QueryParam("page_size") @DefaultValue("20") String size) {
         return owner.list(current.id(), new OwnerPayments.Filter(null, method, null, null, null, null),
-                number(page, "page"), number(size, "page_size"));
+                QueryParams.wholeNumber(page, "page"), QueryParams.wholeNumber(size, "page_size"));
     }
 
     @GET
@@ -110,22 +112,4 @@ public class PaymentResource {
                 PaymentView.of(owner.incrementRetry(current.id(), id)));
     }
 
-    private static int number(String raw, String name) {
-        try {
-            return Integer.parseInt(raw.trim());
-        } catch (NumberFormatException e) {
-            throw new Invalid(name + " must be a whole number");
-        }
-    }
-
-    private static Long id(String raw, String name) {
-        if (raw == null || raw.isBlank()) {
-            return null;
-        }
-        try {
-            return Long.valueOf(raw.trim());
-        } catch (NumberFormatException e) {
-            throw new Invalid(name + " must be an id");
-        }
-    }
 }

@@ -20,6 +20,7 @@ import org.hotspotbilling.provider.ProviderName;
 import org.hotspotbilling.provider.Providers;
 import org.hotspotbilling.router.Router;
 import org.hotspotbilling.router.RouterService;
+import org.hotspotbilling.web.Choices;
 import org.hotspotbilling.web.Conflict;
 import org.hotspotbilling.web.Invalid;
 import org.hotspotbilling.web.NotFound;
@@ -28,11 +29,9 @@ import org.jboss.logging.Logger;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 /**
  * The portal's purchase flow and the status checks. The payment row is committed before the provider is called,
@@ -273,10 +272,8 @@ public class PaymentService {
         if (blank(raw)) {
             return PaymentMethod.mpesa;
         }
-        return Arrays.stream(PaymentMethod.values()).filter(m -> m.name().equals(raw.trim().toLowerCase(Locale.ROOT)))
-                .findFirst().orElseThrow(() -> new Invalid("Invalid payment method. Must be one of: "
-                        + Arrays.stream(PaymentMethod.values()).map(Enum::name).collect(Collectors.joining(", ")),
-                        Map.of("payment_method", "Unknown method.")));
+        return Choices.parse(PaymentMethod.values(), raw.trim().toLowerCase(Locale.ROOT), "payment method",
+                "payment_method");
     }
 
     private static String describe(PaymentDtos.SimulatedCallback callback) {

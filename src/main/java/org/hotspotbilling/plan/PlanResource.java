@@ -21,7 +21,7 @@ import org.hotspotbilling.plan.PlanDtos.PlanView;
 import org.hotspotbilling.tenant.CurrentOwner;
 import org.hotspotbilling.tenant.Roles;
 import org.hotspotbilling.web.ApiDocumentation;
-import org.hotspotbilling.web.Invalid;
+import org.hotspotbilling.web.QueryParams;
 
 import java.util.List;
 
@@ -47,15 +47,7 @@ public class PlanResource {
     @GET
     @Operation(summary = "The caller's packages on all routers", description = "Owner. ?router=ID narrows to one router.")
     public List<PlanView> list(@QueryParam("router") String router) {
-        Long routerId = null;
-        if (router != null && !router.isBlank()) {
-            try {
-                routerId = Long.valueOf(router.trim());
-            } catch (NumberFormatException e) {
-                throw new Invalid("router must be a router id");
-            }
-        }
-        return plans.list(current.id(), routerId);
+        return plans.list(current.id(), QueryParams.optionalId(router, "router"));
     }
 
     @POST

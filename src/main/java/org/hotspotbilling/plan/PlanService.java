@@ -122,8 +122,7 @@ public class PlanService {
             }
         }
         if (!errors.isEmpty()) {
-            throw new Invalid("Invalid input: " + errors.entrySet().stream()
-                    .map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("; ")), errors);
+            throw Invalid.ofFields(errors);
         }
     }
 

@@ -20,12 +20,10 @@ import org.hotspotbilling.provider.CredentialDtos.CredentialView;
 import org.hotspotbilling.tenant.CurrentOwner;
 import org.hotspotbilling.tenant.Roles;
 import org.hotspotbilling.web.ApiDocumentation;
+import org.hotspotbilling.web.Choices;
 import org.hotspotbilling.web.ErrorBody;
-import org.hotspotbilling.web.Invalid;
 
-import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /** Payment-provider credentials at the reference's {@code /payments/credentials/...} paths. */
 @Path("/payments/credentials")
@@ -141,9 +139,6 @@ public class CredentialResource {
     @Operation(summary = "The caller's credential for one provider", description = "Owner. 400 for an unknown "
             + "provider, 404 when none is set.")
     public CredentialView byProvider(@PathParam("provider") String provider) {
-        ProviderName name = Arrays.stream(ProviderName.values()).filter(p -> p.name().equals(provider)).findFirst()
-                .orElseThrow(() -> new Invalid("Invalid provider. Must be one of: " + Arrays.stream(ProviderName.values())
-                        .map(Enum::name).collect(Collectors.joining(", "))));
-        return credentials.byProvider(current.id(), name);
+        return credentials.byProvider(current.id(), Choices.parse(ProviderName.values(), provider, "provider", null));
     }
 }

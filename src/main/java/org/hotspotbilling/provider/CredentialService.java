@@ -2,6 +2,7 @@ package org.hotspotbilling.provider;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import org.hotspotbilling.crypto.Hashes;
+import org.hotspotbilling.crypto.Tokens;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
 import org.hotspotbilling.crypto.SecretBox;
@@ -11,14 +12,11 @@ import org.hotspotbilling.web.DatabaseErrors;
 import org.hotspotbilling.web.Invalid;
 import org.hotspotbilling.web.NotFound;
 
-import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /**
  * Owners' provider credentials. The private key is encrypted to its row and only decrypted into an
@@ -32,7 +30,6 @@ public class CredentialService {
     private static final String REQUIRED = "This field is required.";
 
     private final SecretBox secrets;
-    private final SecureRandom random = new SecureRandom();
 
     public CredentialService(SecretBox secrets) {
         this.secrets = secrets;
@@ -67,7 +64,7 @@ public class CredentialService {
         credential.apiKey = request.apiKey();
         credential.environment = environment;
         credential.active = !Boolean.FALSE.equals(request.isActive());
-        credential.callbackToken = randomHex(32);
+        credential.callbackToken = Tokens.randomHex(32);
         credential.privateKeySha256 = Hashes.sha256Hex(request.privateKey());
         credential.privateKeyCiphertext = new byte[0];
         credential.persist(); // assigns the id the ciphertext is bound to
@@ -150,7 +147,7 @@ public class CredentialService {
     @Transactional
     public CredentialDtos.WebhookSecretSet setWebhookSecret(long ownerId, long id, String challenge) {
         PaymentCredential credential = owned(ownerId, id);
-        String secret = challenge == null || challenge.isBlank() ? randomHex(24) : challenge;
+        String secret = challenge == null || challenge.isBlank() ? Tokens.randomHex(24) : challenge;
         credential.webhookSecretSha256 = Hashes.sha256Hex(secret);
         credential.webhookSecretSetAt = Instant.now();
         return new CredentialDtos.WebhookSecretSet("Webhook challenge set. Enter it, with the webhook URL, in the "
@@ -222,8 +219,7 @@ public class CredentialService {
             }
         }
         if (!errors.isEmpty()) {
-            throw new Invalid("Invalid input: " + errors.entrySet().stream()
-                    .map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("; ")), errors);
+            throw Invalid.ofFields(errors);
         }
     }
 
@@ -245,11 +241,6 @@ public class CredentialService {
         return new SecretBox.Binding(PaymentCredential.TABLE, credential.id, credential.ownerId);
     }
 
-    private String randomHex(int bytes) {
-        byte[] buffer = new byte[bytes];
-        random.nextBytes(buffer);
-        return HexFormat.of().formatHex(buffer);
-    }
 
 
 }

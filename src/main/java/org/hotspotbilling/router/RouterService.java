@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import org.hotspotbilling.crypto.Hashes;
 import org.hotspotbilling.crypto.SecretBox;
+import org.hotspotbilling.crypto.Tokens;
 import org.hotspotbilling.router.RouterDtos.RouterRequest;
 import jakarta.persistence.PersistenceException;
 import org.hotspotbilling.web.Conflict;
@@ -14,9 +15,7 @@ import org.hotspotbilling.web.Invalid;
 import org.hotspotbilling.web.NotFound;
 import org.hotspotbilling.web.Upstream;
 
-import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,7 +31,6 @@ public class RouterService {
     static final String NOT_FOUND = "Router not found or access denied";
     private static final String REQUIRED = "This field is required.";
 
-    private final SecureRandom random = new SecureRandom();
     private final SecretBox secrets;
     private final HostPolicy hostPolicy;
     private final RouterOsClient client;
@@ -75,9 +73,7 @@ public class RouterService {
     }
 
     private String newPollToken(Router router) {
-        byte[] token = new byte[32];
-        random.nextBytes(token);
-        String text = HexFormat.of().formatHex(token);
+        String text = Tokens.randomHex(32);
         router.pollTokenSha256 = Hashes.sha256Hex(text);
         return text;
     }
@@ -205,8 +201,7 @@ public class RouterService {
             errors.put("name", REQUIRED);
         }
         if (!errors.isEmpty()) {
-            throw new Invalid("Invalid input: " + errors.entrySet().stream()
-                    .map(e -> e.getKey() + ": " + e.getValue()).reduce((a, b) -> a + "; " + b).orElse(""), errors);
+            throw Invalid.ofFields(errors);
         }
     }
 

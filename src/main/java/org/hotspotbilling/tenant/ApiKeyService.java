@@ -2,15 +2,14 @@ package org.hotspotbilling.tenant;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import org.hotspotbilling.crypto.Hashes;
+import org.hotspotbilling.crypto.Tokens;
 import jakarta.transaction.Transactional;
 import jakarta.persistence.PersistenceException;
 import org.hotspotbilling.web.DatabaseErrors;
 import org.hotspotbilling.web.Invalid;
 import org.hotspotbilling.web.NotFound;
 
-import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -27,7 +26,6 @@ public class ApiKeyService {
     /** Compared against when no key matches, so a miss costs the same as a mismatch. */
     private static final String NO_KEY_HASH = "0".repeat(64);
 
-    private final SecureRandom random = new SecureRandom();
 
     /** A key pair as shown once to its owner. */
     public record IssuedKeys(String publicKey, String privateKey, String message) {
@@ -35,8 +33,8 @@ public class ApiKeyService {
 
     @Transactional
     public IssuedKeys issueNewPair(long ownerId) {
-        String publicKey = randomHex(16);
-        String privateKey = randomHex(32);
+        String publicKey = Tokens.randomHex(16);
+        String privateKey = Tokens.randomHex(32);
         store(ownerId, publicKey, privateKey);
         return new IssuedKeys(publicKey, privateKey, SAVE_PRIVATE_KEY);
     }
@@ -53,7 +51,7 @@ public class ApiKeyService {
             errors.put("private_key", "Private key must be exactly 64 hexadecimal characters.");
         }
         if (!errors.isEmpty()) {
-            throw new Invalid("Invalid input: " + String.join("; ", errors.values()), errors);
+            throw Invalid.ofFields(errors);
         }
         Optional<ApiKey> holder = ApiKey.findByPublicKeySha256(Hashes.sha256Hex(pub));
         if (holder.isPresent() && !holder.get().ownerId.equals(ownerId)) {
@@ -123,9 +121,4 @@ public class ApiKeyService {
         }
     }
 
-    private String randomHex(int bytes) {
-        byte[] buffer = new byte[bytes];
-        random.nextBytes(buffer);
-        return HexFormat.of().formatHex(buffer);
-    }
 }

@@ -63,10 +63,7 @@ public class ErrorMappers {
             // A constraint on the body parameter itself: the body is missing altogether.
             return json(400, ErrorBody.of(fields.get("")));
         }
-        String summary = fields.entrySet().stream()
-                .map(f -> f.getKey() + ": " + f.getValue())
-                .collect(Collectors.joining("; "));
-        return json(400, new ErrorBody("Invalid input: " + summary, fields));
+        return apiException(Invalid.ofFields(fields));
     }
 
     @ServerExceptionMapper

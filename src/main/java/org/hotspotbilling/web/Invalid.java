@@ -1,6 +1,7 @@
 package org.hotspotbilling.web;
 
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /** The request is well-formed but its content breaks a rule; nothing was written. */
 public class Invalid extends ApiException {
@@ -11,6 +12,12 @@ public class Invalid extends ApiException {
 
     public Invalid(String message, Map<String, String> fields) {
         super(message, fields);
+    }
+
+    /** A refusal naming every field at fault, summed up as "Invalid input: field: message; ...". */
+    public static Invalid ofFields(Map<String, String> fields) {
+        return new Invalid("Invalid input: " + fields.entrySet().stream()
+                .map(f -> f.getKey() + ": " + f.getValue()).collect(Collectors.joining("; ")), fields);
     }
 
     @Override
