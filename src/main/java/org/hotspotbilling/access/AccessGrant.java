@@ -38,7 +38,7 @@ public class AccessGrant extends PanacheEntityBase {
     @Column(name = "rate_limit", nullable = false, length = 40)
     public String rateLimit;
 
-    /** pending (not yet on the router), on_router, revoked. */
+    /** pending (not yet on the router), on_router, revoked (by the owner), expired (time is up). */
     @Column(nullable = false, length = 10)
     public String state;
 
@@ -47,6 +47,11 @@ public class AccessGrant extends PanacheEntityBase {
 
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
+
+    /** Pending or on the router: the device may be let through until expiresAt. */
+    public boolean live() {
+        return "pending".equals(state) || "on_router".equals(state);
+    }
 
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;

@@ -12,15 +12,17 @@ import java.util.UUID;
 
 /**
  * Writes what a device may do on a router. Called inside the completing payment's transaction, so the grant and
- * the completion commit together or not at all; delivering it to the router is the enforcement's job.
+ * the completion commit together or not at all, with the push job of a router that takes pushes.
  */
 @ApplicationScoped
 public class AccessGrants {
 
     private final EntityManager em;
+    private final PushOutbox outbox;
 
-    public AccessGrants(EntityManager em) {
+    public AccessGrants(EntityManager em, PushOutbox outbox) {
         this.em = em;
+        this.outbox = outbox;
     }
 
     /**
@@ -42,7 +44,7 @@ public class AccessGrants {
                 .setParameter(1, routerId).setParameter(2, mac)
                 .setLockMode(LockModeType.PESSIMISTIC_WRITE)
                 .getSingleResult();
-        boolean running = !"revoked".equals(grant.state) && grant.expiresAt.isAfter(now);
+        boolean running = grant.live() && grant.expiresAt.isAfter(now);
         Instant start = running ? grant.expiresAt : now;
         grant.expiresAt = start.plus(Duration.ofHours(hours));
         grant.ipAddress = ip == null ? grant.ipAddress : ip;
@@ -50,6 +52,8 @@ public class AccessGrants {
         grant.state = "pending";
         grant.lastPaymentId = paymentId;
         grant.updatedAt = now;
+        // Same transaction: a completed payment and the job that puts it on a push router commit together.
+        outbox.enqueue(routerId, "grant", grant.id, mac, now);
         return grant.expiresAt;
     }
 

@@ -3,7 +3,9 @@ package org.hotspotbilling.access;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
+import jakarta.persistence.Tuple;
 import jakarta.transaction.Transactional;
+import org.hotspotbilling.router.Router;
 import org.hotspotbilling.router.RouterService;
 import org.hotspotbilling.web.Conflict;
 import org.hotspotbilling.web.Invalid;
@@ -22,10 +24,12 @@ public class AccessService {
 
     private final EntityManager em;
     private final RouterService routers;
+    private final PushOutbox outbox;
 
-    public AccessService(EntityManager em, RouterService routers) {
+    public AccessService(EntityManager em, RouterService routers, PushOutbox outbox) {
         this.em = em;
         this.routers = routers;
+        this.outbox = outbox;
     }
 
     public record GrantView(long id, long routerId, String macAddress, String ipAddress, Instant expiresAt,
@@ -46,7 +50,8 @@ public class AccessService {
             throw new Invalid("page must be 1 or more and page_size between 1 and " + MAX_PAGE_SIZE);
         }
         Instant now = Instant.now();
-        String live = "from AccessGrant g where g.routerId = ?1 and g.state <> 'revoked' and g.expiresAt > ?2";
+        String live = "from AccessGrant g where g.routerId = ?1 and g.state in ('pending', 'on_router') "
+                + "and g.expiresAt > ?2";
         long count = em.createQuery("select count(g) " + live, Long.class)
                 .setParameter(1, routerId).setParameter(2, now).getSingleResult();
         List<GrantView> results = em.createQuery(live + " order by g.expiresAt, g.id", AccessGrant.class)
@@ -64,11 +69,67 @@ public class AccessService {
             throw new NotFound("Access grant not found");
         }
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        if ("revoked".equals(grant.state) || !grant.expiresAt.isAfter(now)) {
+        if (!grant.live() || !grant.expiresAt.isAfter(now)) {
             throw new Conflict("Access grant is already revoked or expired");
         }
         grant.state = "revoked";
         grant.updatedAt = now;
+        outbox.enqueue(routerId, "revoke", grant.id, grant.macAddress, now);
         return GrantView.of(grant);
+    }
+
+    /** One job of the push outbox, as the owner sees it. */
+    public record PushJobView(long id, String kind, Long grantId, String macAddress, String state, int attempts,
+            String lastError, Instant createdAt, Instant deliveredAt) {
+    }
+
+    /** Where push delivery to a router stands. */
+    public record PushStatus(long routerId, String delivery, String enforcementMode, long queuedJobs, int failures,
+            Instant retryAt, Instant lastAttemptAt, Instant lastSuccessAt, String lastError, Instant lastDriftCheckAt,
+            int lastDriftRepairs, List<PushJobView> recentJobs) {
+    }
+
+    @Transactional
+    public PushStatus pushStatus(long ownerId, long routerId) {
+        Router router = routers.get(ownerId, routerId);
+        long queued = ((Number) em.createNativeQuery("SELECT count(*) FROM router_push_job WHERE router_id = ?1 "
+                        + "AND state = 'queued'").setParameter(1, routerId).getSingleResult()).longValue();
+        @SuppressWarnings("unchecked")
+        List<Tuple> jobs = em.createNativeQuery("SELECT id, kind, grant_id, mac_address, state, attempts, "
+                        + "last_error, created_at, delivered_at FROM router_push_job WHERE router_id = ?1 "
+                        + "ORDER BY id DESC LIMIT 20", Tuple.class)
+                .setParameter(1, routerId).getResultList();
+        List<PushJobView> recent = jobs.stream()
+                .map(t -> new PushJobView(((Number) t.get(0)).longValue(), (String) t.get(1),
+                        t.get(2) == null ? null : ((Number) t.get(2)).longValue(), (String) t.get(3), (String) t.get(4),
+                        ((Number) t.get(5)).intValue(), (String) t.get(6), t.get(7, Instant.class),
+                        t.get(8, Instant.class)))
+                .toList();
+        @SuppressWarnings("unchecked")
+        List<Tuple> state = em.createNativeQuery("SELECT failures, retry_at, last_attempt_at, last_success_at, "
+                        + "last_error, last_drift_at, last_drift_repairs FROM router_push_state WHERE router_id = ?1",
+                        Tuple.class)
+                .setParameter(1, routerId).getResultList();
+        if (state.isEmpty()) {
+            return new PushStatus(routerId, router.delivery, router.enforcementMode, queued, 0, null, null, null,
+                    null, null, 0, recent);
+        }
+        Tuple s = state.get(0);
+        return new PushStatus(routerId, router.delivery, router.enforcementMode, queued, ((Number) s.get(0)).intValue(),
+                s.get(1, Instant.class), s.get(2, Instant.class), s.get(3, Instant.class), (String) s.get(4),
+                s.get(5, Instant.class), ((Number) s.get(6)).intValue(), recent);
+    }
+
+    /** Queues a full sync of a push router, tried at once even while it is backing off. */
+    @Transactional
+    public PushStatus requestSync(long ownerId, long routerId) {
+        Router router = routers.get(ownerId, routerId);
+        if (!router.pushes()) {
+            throw new Conflict("Router \"" + router.name + "\" takes no pushes (delivery is poll): it fetches its "
+                    + "list itself");
+        }
+        outbox.enqueue(routerId, "resync", null, null, Instant.now().truncatedTo(ChronoUnit.MICROS));
+        outbox.retryNow(routerId);
+        return pushStatus(ownerId, routerId);
     }
 }

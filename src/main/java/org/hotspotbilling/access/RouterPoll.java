@@ -67,7 +67,7 @@ public class RouterPoll {
     public String version(long routerId, Instant now) {
         return QuarkusTransaction.requiringNew().call(() -> {
             Tuple row = em.createQuery("select count(g), max(g.updatedAt) from AccessGrant g where g.routerId = ?1 "
-                            + "and g.state <> 'revoked' and g.expiresAt > ?2", Tuple.class)
+                            + "and g.state in ('pending', 'on_router') and g.expiresAt > ?2", Tuple.class)
                     .setParameter(1, routerId).setParameter(2, now).getSingleResult();
             return version(((Number) row.get(0)).intValue(), row.get(1, Instant.class));
         });
@@ -76,7 +76,7 @@ public class RouterPoll {
     /** A page of the live list; records the poll and marks the returned grants as on the router. */
     public Snapshot fetch(long routerId, int page, Instant now) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            List<AccessGrant> live = em.createQuery("from AccessGrant g where g.routerId = ?1 and g.state <> 'revoked' "
+            List<AccessGrant> live = em.createQuery("from AccessGrant g where g.routerId = ?1 and g.state in ('pending', 'on_router') "
                             + "and g.expiresAt > ?2 order by g.macAddress", AccessGrant.class)
                     .setParameter(1, routerId).setParameter(2, now).getResultList();
             Instant latest = live.stream().map(g -> g.updatedAt).max(Instant::compareTo).orElse(null);

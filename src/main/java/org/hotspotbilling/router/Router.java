@@ -20,6 +20,12 @@ public class Router extends TimestampedEntity {
 
     public static final String TABLE = "router";
 
+    /** How the router lets a paid device through (../shared/mikrotik.md §2.7). */
+    public static final List<String> ENFORCEMENT_MODES = List.of("hotspot-user", "ip-binding");
+
+    /** How the router learns its grants: it polls us, we push over its REST API, or both. */
+    public static final List<String> DELIVERIES = List.of("poll", "push", "both");
+
     @Id
     @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "router_id")
     @SequenceGenerator(name = "router_id", sequenceName = "router_id_seq", allocationSize = 1)
@@ -58,6 +64,12 @@ public class Router extends TimestampedEntity {
     @Column(name = "last_error", length = 500)
     public String lastError;
 
+    @Column(name = "enforcement_mode", nullable = false, length = 12)
+    public String enforcementMode = "hotspot-user";
+
+    @Column(nullable = false, length = 4)
+    public String delivery = "poll";
+
     @Column(name = "poll_token_sha256", length = 64)
     public String pollTokenSha256;
 
@@ -67,6 +79,11 @@ public class Router extends TimestampedEntity {
 
     @Column(name = "last_poll_version", length = 40, insertable = false, updatable = false)
     public String lastPollVersion;
+
+    /** Whether we deliver grants to this router over its REST API. */
+    public boolean pushes() {
+        return !"poll".equals(delivery);
+    }
 
     /** The owner's router with this id; empty for another owner's router, so callers answer 404 either way. */
     public static Optional<Router> findOwned(long id, long ownerId) {

@@ -33,13 +33,15 @@ public final class RouterDtos {
             @Pattern(regexp = "[^\\p{Cntrl}]*", message = "Must not contain control characters.")
             String password,
             Boolean useHttps,
-            Boolean verifyTls) {
+            Boolean verifyTls,
+            String enforcementMode,
+            String delivery) {
     }
 
     /** A router as its owner sees it; {@code poll_token} appears only in the answer that created it. */
     public record RouterView(long id, String name, String host, int port, String username, boolean hasPassword,
-            boolean useHttps, boolean verifyTls, boolean isOnline, Instant lastChecked, String lastError,
-            boolean hasPollToken, Instant lastPollAt, String pollUrl,
+            boolean useHttps, boolean verifyTls, String enforcementMode, String delivery, boolean isOnline,
+            Instant lastChecked, String lastError, boolean hasPollToken, Instant lastPollAt, String pollUrl,
             @JsonInclude(JsonInclude.Include.NON_NULL) String pollToken, Instant createdAt, Instant updatedAt) {
         static RouterView of(Router r) {
             return withToken(r, null);
@@ -47,7 +49,7 @@ public final class RouterDtos {
 
         static RouterView withToken(Router r, String pollToken) {
             return new RouterView(r.id, r.name, r.host, r.port, r.username, r.passwordCiphertext != null, r.useHttps,
-                    r.verifyTls, r.online, r.lastChecked, r.lastError, r.pollTokenSha256 != null, r.lastPollAt,
+                    r.verifyTls, r.enforcementMode, r.delivery, r.online, r.lastChecked, r.lastError, r.pollTokenSha256 != null, r.lastPollAt,
                     "/routers/" + r.id + "/authorized-macs/", pollToken, r.createdAt, r.updatedAt);
         }
     }

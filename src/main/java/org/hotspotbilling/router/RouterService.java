@@ -3,6 +3,7 @@ package org.hotspotbilling.router;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
 import org.hotspotbilling.crypto.Hashes;
 import org.hotspotbilling.crypto.SecretBox;
@@ -34,11 +35,21 @@ public class RouterService {
     private final SecretBox secrets;
     private final HostPolicy hostPolicy;
     private final RouterOsClient client;
+    private final Event<RouterSettingsChanged> settingsChanged;
 
-    public RouterService(SecretBox secrets, HostPolicy hostPolicy, RouterOsClient client) {
+    public RouterService(SecretBox secrets, HostPolicy hostPolicy, RouterOsClient client,
+            Event<RouterSettingsChanged> settingsChanged) {
         this.secrets = secrets;
         this.hostPolicy = hostPolicy;
         this.client = client;
+        this.settingsChanged = settingsChanged;
+    }
+
+    /**
+     * Fired inside the transaction that changed how a router is reached or how it enforces access, so that push
+     * delivery brings the router in line again at once (access/ observes it; router/ does not depend on access/).
+     */
+    public record RouterSettingsChanged(long routerId) {
     }
 
     @Transactional
@@ -63,6 +74,9 @@ public class RouterService {
         apply(router, request, true);
         router.persist(); // assigns the id, which the password's ciphertext is bound to
         setPassword(router, request.password());
+        if (router.pushes()) {
+            settingsChanged.fire(new RouterSettingsChanged(router.id));
+        }
         return new Created(router, newPollToken(router));
     }
 
@@ -84,15 +98,21 @@ public class RouterService {
         Router router = get(ownerId, routerId);
         validate(request, replace);
         String before = target(router);
+        String enforcementBefore = router.enforcementMode + "|" + router.delivery;
         apply(router, request, replace);
         if (request.password() != null) {
             setPassword(router, request.password());
         }
-        if (!before.equals(target(router)) || request.password() != null) {
+        boolean reachedDifferently = !before.equals(target(router)) || request.password() != null;
+        if (reachedDifferently) {
             // The stored status described the old address or credentials.
             router.online = false;
             router.lastChecked = null;
             router.lastError = null;
+        }
+        boolean enforcesDifferently = !enforcementBefore.equals(router.enforcementMode + "|" + router.delivery);
+        if (router.pushes() && (reachedDifferently || enforcesDifferently)) {
+            settingsChanged.fire(new RouterSettingsChanged(router.id));
         }
         return router;
     }
@@ -200,6 +220,12 @@ public class RouterService {
         if (request.name() != null && request.name().isBlank()) {
             errors.put("name", REQUIRED);
         }
+        if (request.enforcementMode() != null && !Router.ENFORCEMENT_MODES.contains(request.enforcementMode())) {
+            errors.put("enforcement_mode", "Must be one of: " + String.join(", ", Router.ENFORCEMENT_MODES) + ".");
+        }
+        if (request.delivery() != null && !Router.DELIVERIES.contains(request.delivery())) {
+            errors.put("delivery", "Must be one of: " + String.join(", ", Router.DELIVERIES) + ".");
+        }
         if (!errors.isEmpty()) {
             throw Invalid.ofFields(errors);
         }
@@ -229,6 +255,12 @@ public class RouterService {
         }
         if (replace || request.verifyTls() != null) {
             router.verifyTls = !Boolean.FALSE.equals(request.verifyTls());
+        }
+        if (replace || request.enforcementMode() != null) {
+            router.enforcementMode = request.enforcementMode() == null ? "hotspot-user" : request.enforcementMode();
+        }
+        if (replace || request.delivery() != null) {
+            router.delivery = request.delivery() == null ? "poll" : request.delivery();
         }
     }
 

@@ -39,6 +39,8 @@ class RouterCrudTest {
                 .body("port", equalTo(80))
                 .body("use_https", equalTo(false))
                 .body("verify_tls", equalTo(true))
+                .body("enforcement_mode", equalTo("hotspot-user"))
+                .body("delivery", equalTo("poll"))
                 .body("is_online", equalTo(false))
                 .body("has_password", equalTo(true))
                 .body("$", not(hasKey("password")))
@@ -59,6 +61,9 @@ class RouterCrudTest {
                 .body("has_password", equalTo(true));
         owner.withJwt().body(Map.of("port", 80)).patch("/routers/" + id)
                 .then().statusCode(200).body("port", equalTo(80)).body("host", equalTo("hs1.isp.example"));
+        owner.withJwt().body(Map.of("delivery", "both", "enforcement_mode", "ip-binding")).patch("/routers/" + id)
+                .then().statusCode(200).body("delivery", equalTo("both"))
+                .body("enforcement_mode", equalTo("ip-binding")).body("port", equalTo(80));
 
         owner.withJwt().delete("/routers/" + id + "/").then().statusCode(200)
                 .body("message", equalTo("Router \"Kisumu CBD\" has been successfully deleted"));

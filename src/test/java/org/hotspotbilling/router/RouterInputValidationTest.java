@@ -58,6 +58,12 @@ class RouterInputValidationTest {
                 Arguments.of("password of 257 chars", "{" + OK + ",\"password\":\"" + "p".repeat(257) + "\"}",
                         "password"),
                 Arguments.of("use_https not a boolean", "{" + OK + ",\"use_https\":\"yes\"}", "use_https"),
+                Arguments.of("unknown enforcement_mode", "{" + OK + ",\"enforcement_mode\":\"radius\"}",
+                        "enforcement_mode"),
+                Arguments.of("enforcement_mode not a string", "{" + OK + ",\"enforcement_mode\":1}",
+                        "enforcement_mode"),
+                Arguments.of("unknown delivery", "{" + OK + ",\"delivery\":\"pull\"}", "delivery"),
+                Arguments.of("delivery in capitals", "{" + OK + ",\"delivery\":\"PUSH\"}", "delivery"),
                 Arguments.of("name a number", "{\"name\":5,\"host\":\"10.0.0.1\",\"username\":\"api\"}", "name"));
     }
 

@@ -64,6 +64,9 @@ class TenantIsolationTest {
         calls.put("execute-command", r -> r.body(Map.of("command", "/system/reboot"))
                 .post("/routers/" + routerId + "/execute-command/"));
         calls.put("router packages", r -> r.get("/routers/" + routerId + "/packages/"));
+        calls.put("push status", r -> r.get("/routers/" + routerId + "/push/"));
+        calls.put("push sync", r -> r.post("/routers/" + routerId + "/push/sync/"));
+        calls.put("switch to push", r -> r.body(Map.of("delivery", "push")).patch("/routers/" + routerId + "/"));
         calls.put("GET package", r -> r.get("/routers/packages/" + planId + "/"));
         calls.put("PUT package", r -> r.body(plan).put("/routers/packages/" + planId + "/"));
         calls.put("PATCH package", r -> r.body(Map.of("price", "1.00")).patch("/routers/packages/" + planId + "/"));
@@ -81,6 +84,7 @@ class TenantIsolationTest {
         }
         intruder.asPortal().get("/routers/" + routerId + "/packages/").then().statusCode(404);
         assertEquals(routerBefore, db.rowJson("router", routerId));
+        assertEquals(0, db.queryLong("SELECT count(*) FROM router_push_job WHERE router_id = ?", routerId));
         assertEquals(planBefore, db.rowJson("plan", planId));
         assertEquals(plans, db.count("plan"));
         assertTrue(fake.requests().isEmpty(), "the intruder reached the router: " + fake.requests());

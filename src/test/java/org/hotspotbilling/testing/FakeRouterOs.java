@@ -42,6 +42,7 @@ public final class FakeRouterOs implements AutoCloseable {
     private volatile Duration delay = Duration.ZERO;
     private volatile int forcedStatus;
     private volatile boolean singletonsAsArrays;
+    private volatile boolean ignoreWrites;
 
     public FakeRouterOs() {
         try {
@@ -95,6 +96,22 @@ public final class FakeRouterOs implements AutoCloseable {
     public FakeRouterOs singletonsAsArrays(boolean wrap) {
         this.singletonsAsArrays = wrap;
         return this;
+    }
+
+    /** Answers writes (PUT, PATCH, DELETE) as done without applying them, as some routers have been seen to. */
+    public FakeRouterOs ignoreWrites(boolean ignore) {
+        this.ignoreWrites = ignore;
+        return this;
+    }
+
+    /** Forgets the calls received so far. */
+    public void clearRequests() {
+        requests.clear();
+    }
+
+    /** Removes a row as if deleted on the router by hand. */
+    public void remove(String menu, String id) {
+        table(menu).remove(id);
     }
 
     /** Adds a row to a menu as if configured on the router; answers its new {@code .id}. */
@@ -169,6 +186,18 @@ public final class FakeRouterOs implements AutoCloseable {
         String menu = star >= 0 ? path.substring(0, star) : path;
         String id = star >= 0 ? path.substring(star + 1) : null;
         Map<String, Map<String, String>> table = table(menu);
+        if (ignoreWrites && !method.equals("GET")) {
+            Map<String, String> echo = new LinkedHashMap<>(Map.of(".id", id == null ? "*FFFF" : id));
+            if (!method.equals("DELETE")) {
+                echo.putAll(readBody(exchange));
+            }
+            if (method.equals("DELETE")) {
+                exchange.sendResponseHeaders(204, -1);
+            } else {
+                send(exchange, method.equals("PUT") ? 201 : 200, echo);
+            }
+            return;
+        }
         switch (method) {
             case "GET" -> {
                 if (id != null) {

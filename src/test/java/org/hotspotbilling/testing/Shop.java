@@ -20,9 +20,23 @@ public record Shop(TestOwner owner, long routerId, long planId, String price, lo
         return open("sandbox", "ISPubKey_test_" + UUID.randomUUID(), "ISSecretKey_test_" + UUID.randomUUID());
     }
 
+    /**
+     * A simulator shop whose router is the fake RouterOS, with the given delivery (poll, push, both) and
+     * enforcement mode (hotspot-user, ip-binding).
+     */
+    public static Shop pushingTo(FakeRouterOs fake, String delivery, String enforcementMode) {
+        return open("simulator", "sim-public-key", "sim-private-key", Map.of("host", "127.0.0.1", "port", fake.port(),
+                "username", fake.username(), "password", fake.password(), "delivery", delivery,
+                "enforcement_mode", enforcementMode));
+    }
+
     private static Shop open(String environment, String apiKey, String privateKey) {
+        return open(environment, apiKey, privateKey, null);
+    }
+
+    private static Shop open(String environment, String apiKey, String privateKey, Map<String, Object> routerFields) {
         TestOwner owner = Owners.register();
-        long router = Fixtures.router(owner);
+        long router = routerFields == null ? Fixtures.router(owner) : Fixtures.router(owner, routerFields);
         long plan = Fixtures.plan(owner, router, Map.of("name", "1 Hour", "price", "20.00", "duration_hours", 1,
                 "download_speed_mbps", 5, "upload_speed_mbps", 2));
         long credential = owner.withJwt().body(Map.of("provider", "instasend", "api_key", apiKey, "private_key",

@@ -1,0 +1,246 @@
+package org.hotspotbilling.access;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
+import org.hotspotbilling.crypto.Tokens;
+import org.hotspotbilling.router.RouterOsClient;
+import org.hotspotbilling.router.RouterOsException;
+import org.hotspotbilling.router.RouterService;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Delivers the push outbox. A completed payment wakes it as soon as its transaction commits; a scheduled sweep
+ * catches what another instance queued, retries whose backoff is over, and routers whose worker crashed.
+ * Router calls run on a pool of platform threads (they block on the router for up to the read timeout) and never
+ * inside a database transaction. One router is one pass at a time: its lease in {@link PushOutbox}.
+ */
+@ApplicationScoped
+public class PushWorker {
+
+    private static final Logger LOG = Logger.getLogger(PushWorker.class);
+
+    private final PushOutbox outbox;
+    private final RouterService routers;
+    private final RouterOsClient client;
+    private final AccessConfig.Push config;
+    /** Identifies this instance's leases in router_push_state. */
+    private final String token = Tokens.randomHex(16);
+    private final AtomicBoolean wakeQueued = new AtomicBoolean();
+    private final AtomicInteger passesRun = new AtomicInteger();
+    private volatile ExecutorService dispatcher;
+    private volatile ExecutorService pool;
+    private volatile Semaphore idle;
+
+    public PushWorker(PushOutbox outbox, RouterService routers, RouterOsClient client, AccessConfig config) {
+        this.outbox = outbox;
+        this.routers = routers;
+        this.client = client;
+        this.config = config.push();
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (!config.enabled()) {
+            LOG.info("Push delivery is off in this instance (hotspot.access.push.enabled=false)");
+            return;
+        }
+        AtomicInteger n = new AtomicInteger();
+        idle = new Semaphore(config.workers());
+        dispatcher = Executors.newSingleThreadExecutor(r -> daemon(r, "push-dispatch"));
+        pool = Executors.newFixedThreadPool(config.workers(), r -> daemon(r, "push-" + n.incrementAndGet()));
+        wake(); // jobs left by a crash or a stop are picked up now, not at the first sweep
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        if (dispatcher != null) {
+            dispatcher.shutdownNow();
+            pool.shutdown();
+            // A pass cut short here is finished by whichever instance takes the router after its lease.
+            pool.awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    void onQueued(@Observes(during = TransactionPhase.AFTER_SUCCESS) PushOutbox.Queued queued) {
+        wake();
+    }
+
+    @Scheduled(every = "${hotspot.access.push.sweep-interval:5s}", delayed = "2s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void sweep() {
+        wake();
+    }
+
+    @Scheduled(every = "1m", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void driftCheck() {
+        if (config.enabled() && !config.driftInterval().isZero()) {
+            outbox.enqueueDriftChecks(Instant.now(), config.driftInterval());
+        }
+    }
+
+    /** Asks the dispatcher to look for due routers; calls made while it is already asked fold into one. */
+    public void wake() {
+        ExecutorService d = dispatcher;
+        if (d == null || !wakeQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            d.execute(() -> {
+                wakeQueued.set(false);
+                dispatch();
+            });
+        } catch (RejectedExecutionException e) {
+            wakeQueued.set(false); // shutting down
+        }
+    }
+
+    /** Passes finished by this instance since start (tests wait on it). */
+    public int passesRun() {
+        return passesRun.get();
+    }
+
+    private void dispatch() {
+        try {
+            while (true) {
+                int free = idle.availablePermits();
+                if (free == 0) {
+                    return; // a finishing pass wakes the dispatcher again
+                }
+                List<Long> claimed = outbox.claim(free, token, Instant.now(), config.lease());
+                if (claimed.isEmpty()) {
+                    return;
+                }
+                for (long routerId : claimed) {
+                    idle.acquireUninterruptibly();
+                    pool.execute(() -> {
+                        try {
+                            pass(routerId);
+                        } finally {
+                            idle.release();
+                            passesRun.incrementAndGet();
+                            wake();
+                        }
+                    });
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Push dispatch failed; the next sweep tries again", e);
+        }
+    }
+
+    private void pass(long routerId) {
+        Instant started = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        PushOutbox.Pass pass;
+        try {
+            pass = outbox.begin(routerId, started);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Could not read router %d's grants; retried after its lease", routerId);
+            return;
+        }
+        if (!pass.pushes()) {
+            outbox.dropped(pass, token, started);
+            return;
+        }
+        try {
+            RouterOsClient.Target target = routers.targetOf(pass.ownerId(), routerId);
+            LeasedCalls calls = new LeasedCalls(routerId, target);
+            RouterSync.Result result = RouterSync.run(calls, pass.enforcementMode(), pass.desired(),
+                    pass.checkEverything());
+            Instant done = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            outbox.succeeded(pass, token, done, result.changes());
+            if (pass.checkEverything() && result.changes() > 0) {
+                LOG.warnf("Router %d had drifted from its grants: %d entries repaired", routerId, result.changes());
+            }
+            result.notes().forEach(note -> LOG.warnf("Router %d: %s", routerId, note));
+        } catch (RouterOsException | RouterSync.NotApplied | LeaseLost e) {
+            failed(pass, e);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Push to router %d failed unexpectedly", routerId);
+            failed(pass, e);
+        }
+    }
+
+    private void failed(PushOutbox.Pass pass, Exception e) {
+        if (e instanceof LeaseLost) {
+            LOG.warnf("Lost the lease on router %d mid-pass; its new worker finishes the job", pass.routerId());
+            return;
+        }
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int failures = outbox.failures(pass.routerId()) + 1;
+        Instant retryAt = Instant.now().plus(backoff(failures, credentialsProblem(e)));
+        outbox.failed(pass, token, why, retryAt);
+        LOG.warnf("Push to router %d failed (%d in a row), retrying at %s: %s", pass.routerId(), failures, retryAt, why);
+    }
+
+    /**
+     * Exponential backoff with equal jitter: half the delay fixed, half random, so routers that went down together
+     * do not all come back at the same instant. Refused credentials wait the longest: only the owner can fix them.
+     */
+    Duration backoff(int failures, boolean credentials) {
+        long max = config.retryMax().toMillis();
+        long delay = credentials ? max
+                : Math.min(max, config.retryBase().toMillis() << Math.min(20, Math.max(0, failures - 1)));
+        return Duration.ofMillis(delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1));
+    }
+
+    private static boolean credentialsProblem(Exception e) {
+        return e instanceof RouterOsException r && (r.kind() == RouterOsException.Kind.REFUSED
+                || r.kind() == RouterOsException.Kind.HOST_NOT_ALLOWED);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** The lease ran out and another worker holds the router now: this pass stops writing. */
+    static final class LeaseLost extends RuntimeException {
+        LeaseLost(long routerId) {
+            super("Lease on router " + routerId + " lost");
+        }
+    }
+
+    /** Router calls of one pass, renewing the lease when half of it is used up. */
+    private final class LeasedCalls implements RouterSync.Calls {
+        private final long routerId;
+        private final RouterOsClient.Target target;
+        private Instant renewAt;
+
+        LeasedCalls(long routerId, RouterOsClient.Target target) {
+            this.routerId = routerId;
+            this.target = target;
+            this.renewAt = Instant.now().plus(config.lease().dividedBy(2));
+        }
+
+        @Override
+        public JsonNode call(String method, String path, Map<String, String> query, JsonNode body)
+                throws RouterOsException {
+            Instant now = Instant.now();
+            if (now.isAfter(renewAt)) {
+                if (!outbox.renew(routerId, token, now.plus(config.lease()))) {
+                    throw new LeaseLost(routerId);
+                }
+                renewAt = now.plus(config.lease().dividedBy(2));
+            }
+            return client.call(target, method, path, query, body);
+        }
+    }
+}

@@ -1,0 +1,289 @@
+package org.hotspotbilling.access;
+
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.hotspotbilling.testing.Db;
+import org.hotspotbilling.testing.FakeRouterOs;
+import org.hotspotbilling.testing.Shop;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Push delivery: a completed payment reaches the router's REST API, stays there until expiry, and leaves. */
+@QuarkusTest
+class PushDeliveryTest {
+
+    private static final String USERS = "/ip/hotspot/user";
+    private static final String PROFILES = "/ip/hotspot/user/profile";
+    private static final String ACTIVE = "/ip/hotspot/active";
+    private static final String BINDINGS = "/ip/hotspot/ip-binding";
+    private static final String QUEUES = "/queue/simple";
+    private static final Duration PATIENCE = Duration.ofSeconds(15);
+
+    @Inject
+    Db db;
+
+    @Inject
+    PushOutbox outbox;
+
+    private final FakeRouterOs router = new FakeRouterOs();
+    private Shop shop;
+
+    /** A shop whose router is this test's fake; switched back to poll afterwards, so no worker keeps calling it. */
+    private Shop shop(String delivery, String mode) {
+        shop = Shop.pushingTo(router, delivery, mode);
+        return shop;
+    }
+
+    @AfterEach
+    void closeRouter() {
+        if (shop != null) {
+            shop.owner().withJwt().body(Map.of("delivery", "poll")).patch("/routers/" + shop.routerId() + "/")
+                    .then().statusCode(200);
+        }
+        router.close();
+    }
+
+    private List<Map<String, String>> ours(String menu) {
+        return router.rows(menu).stream().filter(r -> "hotspot-billing".equals(r.get("comment"))).toList();
+    }
+
+    private List<Map<String, String>> named(String menu, String field, String value) {
+        return router.rows(menu).stream().filter(r -> value.equals(r.get(field))).toList();
+    }
+
+    private String paid(Shop shop, String mac) {
+        String payment = shop.paymentFor(mac);
+        shop.simulate(payment, 0).statusCode(200);
+        return payment;
+    }
+
+    private void awaitDelivered(Shop shop) {
+        await().atMost(PATIENCE).untilAsserted(() -> shop.owner().withJwt()
+                .get("/routers/" + shop.routerId() + "/push/").then().statusCode(200)
+                .body("queued_jobs", equalTo(0)).body("failures", equalTo(0)));
+    }
+
+    @Test
+    void aCompletedPaymentBecomesAHotspotUserOnThePushRouter() {
+        String ispUser = router.add(USERS, Map.of("name", "reception", "password", "x", "profile", "default"));
+        Shop shop = shop("push", "hotspot-user");
+        router.clearRequests();
+        String mac = Shop.randomMac();
+        String payment = paid(shop, mac);
+
+        await().atMost(PATIENCE).until(() -> named(USERS, "name", mac).size() == 1);
+        Map<String, String> user = named(USERS, "name", mac).get(0);
+        assertEquals(mac, user.get("password"));
+        assertEquals(mac, user.get("mac-address"));
+        assertEquals("bill_2M_5M", user.get("profile"));
+        assertEquals("hotspot-billing", user.get("comment"));
+        Map<String, String> profile = named(PROFILES, "name", "bill_2M_5M").get(0);
+        assertEquals("2M/5M", profile.get("rate-limit"));
+        assertEquals("1", profile.get("shared-users"));
+        assertEquals(Map.of(".id", ispUser, "name", "reception", "password", "x", "profile", "default"),
+                named(USERS, "name", "reception").get(0));
+
+        await().atMost(PATIENCE).untilAsserted(() -> shop.checkStatus(payment).body("access.state",
+                equalTo("on_router")));
+        shop.owner().withJwt().get("/routers/" + shop.routerId() + "/push/").then().statusCode(200)
+                .body("delivery", equalTo("push")).body("enforcement_mode", equalTo("hotspot-user"))
+                .body("recent_jobs[0].kind", equalTo("grant")).body("recent_jobs[0].mac_address", equalTo(mac))
+                .body("recent_jobs[0].state", equalTo("delivered")).body("recent_jobs[0].attempts", equalTo(1));
+        // One bulk read per menu, only the writes that differ, one read-back: never per-entry reads.
+        assertEquals(List.of(
+                "GET /rest/ip/hotspot/user?comment=hotspot-billing&.proplist=.id,name,mac-address,profile,disabled",
+                "GET /rest/ip/hotspot/user/profile?.proplist=.id,name,rate-limit",
+                "PUT /rest/ip/hotspot/user/profile",
+                "PUT /rest/ip/hotspot/user",
+                "GET /rest/ip/hotspot/user?comment=hotspot-billing&.proplist=.id,name,mac-address,profile,disabled"),
+                router.requests().stream().map(r -> r.replace("%2C", ",")).toList());
+    }
+
+    @Test
+    void anOfflineRouterGetsTheGrantOnceItAnswersAgain() {
+        Shop shop = shop("push", "hotspot-user");
+        router.failWith(503);
+        String mac = Shop.randomMac();
+        paid(shop, mac);
+
+        await().atMost(PATIENCE).untilAsserted(() -> shop.owner().withJwt()
+                .get("/routers/" + shop.routerId() + "/push/").then()
+                .body("failures", greaterThanOrEqualTo(2)).body("queued_jobs", equalTo(1))
+                .body("recent_jobs[0].attempts", greaterThanOrEqualTo(2))
+                .body("recent_jobs[0].last_error", org.hamcrest.Matchers.containsString("503")));
+        assertTrue(named(USERS, "name", mac).isEmpty());
+
+        router.failWith(0);
+        await().atMost(PATIENCE).until(() -> named(USERS, "name", mac).size() == 1);
+        awaitDelivered(shop);
+        shop.owner().withJwt().get("/routers/" + shop.routerId() + "/push/").then()
+                .body("recent_jobs[0].state", equalTo("delivered"))
+                .body("recent_jobs[0].attempts", greaterThanOrEqualTo(3));
+    }
+
+    @Test
+    void repeatedJobsAndARepeatPurchaseLeaveOneEntry() {
+        Shop shop = shop("push", "hotspot-user");
+        String mac = Shop.randomMac();
+        paid(shop, mac);
+        paid(shop, mac);
+        for (int i = 0; i < 5; i++) {
+            shop.owner().withJwt().post("/routers/" + shop.routerId() + "/push/sync/").then().statusCode(202);
+        }
+        awaitDelivered(shop);
+        assertEquals(1, named(USERS, "name", mac).size());
+        assertEquals(1, named(PROFILES, "name", "bill_2M_5M").size());
+        long hours = db.queryLong("SELECT round(extract(epoch FROM expires_at - now()) / 3600) FROM access_grant "
+                + "WHERE router_id = ? AND mac_address = ?", shop.routerId(), mac);
+        assertEquals(2, hours);
+    }
+
+    @Test
+    void anEntryLeftByAPassCutShortIsReusedNotDuplicated() {
+        Shop shop = shop("push", "hotspot-user");
+        String mac = Shop.randomMac();
+        // What a crashed pass can leave: our user is on the router (here with a stale profile) while our records
+        // still say pending.
+        router.add(USERS, Map.of("name", mac, "password", mac, "mac-address", mac, "profile", "default",
+                "comment", "hotspot-billing"));
+        paid(shop, mac);
+        awaitDelivered(shop);
+        assertEquals(1, named(USERS, "name", mac).size());
+        assertEquals("bill_2M_5M", named(USERS, "name", mac).get(0).get("profile"));
+    }
+
+    @Test
+    void anIspUserWithTheDevicesNameIsLeftAlone() {
+        Shop shop = shop("push", "hotspot-user");
+        String mac = Shop.randomMac();
+        router.add(USERS, Map.of("name", mac, "password", "isp-own", "profile", "staff"));
+        paid(shop, mac);
+        awaitDelivered(shop);
+        assertEquals(List.of(Map.of("name", mac, "password", "isp-own", "profile", "staff")),
+                named(USERS, "name", mac).stream().map(r -> {
+                    Map<String, String> copy = new java.util.HashMap<>(r);
+                    copy.remove(".id");
+                    return copy;
+                }).toList());
+    }
+
+    @Test
+    void expiryRemovesTheUserAndKicksItsSession() {
+        Shop shop = shop("push", "hotspot-user");
+        String mac = Shop.randomMac();
+        paid(shop, mac);
+        await().atMost(PATIENCE).until(() -> named(USERS, "name", mac).size() == 1);
+        awaitDelivered(shop);
+        router.add(ACTIVE, Map.of("user", mac, "mac-address", mac, "address", "10.5.50.7"));
+        router.add(ACTIVE, Map.of("user", "reception", "mac-address", "02:00:00:00:00:01", "address", "10.5.50.8"));
+
+        db.update("UPDATE access_grant SET expires_at = now() - interval '1 second' WHERE router_id = ?",
+                shop.routerId());
+
+        await().atMost(PATIENCE).until(() -> named(USERS, "name", mac).isEmpty()
+                && named(ACTIVE, "user", mac).isEmpty());
+        assertEquals(1, named(ACTIVE, "user", "reception").size());
+        assertEquals("expired", db.queryString("SELECT state FROM access_grant WHERE router_id = ?", shop.routerId()));
+        awaitDelivered(shop);
+        shop.owner().withJwt().get("/routers/" + shop.routerId() + "/push/").then()
+                .body("recent_jobs[0].kind", equalTo("expire"));
+    }
+
+    @Test
+    void ipBindingModeBypassesTheMacAndQueuesItsIpUntilRevoked() {
+        Shop shop = shop("push", "ip-binding");
+        String ispQueue = router.add(QUEUES, Map.of("name", "office", "target", "10.5.50.2/32", "max-limit", "10M/10M"));
+        String mac = Shop.randomMac();
+        java.util.HashMap<String, Object> body = new java.util.HashMap<>(shop.purchase(Shop.phone(), mac));
+        body.put("ip_address", "10.5.50.23");
+        String payment = shop.initiate(body).statusCode(201).extract().path("payment.id");
+        shop.simulate(payment, 0).statusCode(200);
+
+        await().atMost(PATIENCE).until(() -> ours(BINDINGS).size() == 1 && ours(QUEUES).size() == 1);
+        Map<String, String> binding = ours(BINDINGS).get(0);
+        assertEquals(mac, binding.get("mac-address"));
+        assertEquals("bypassed", binding.get("type"));
+        Map<String, String> queue = ours(QUEUES).get(0);
+        assertEquals("bill-" + mac, queue.get("name"));
+        assertEquals("10.5.50.23/32", queue.get("target"));
+        assertEquals("2M/5M", queue.get("max-limit"));
+        assertTrue(ours(USERS).isEmpty());
+        awaitDelivered(shop);
+        router.add(ACTIVE, Map.of("user", "T-" + mac, "mac-address", mac, "address", "10.5.50.23"));
+
+        long grant = db.queryLong("SELECT id FROM access_grant WHERE router_id = ?", shop.routerId());
+        shop.owner().withJwt().post("/routers/" + shop.routerId() + "/access/" + grant + "/revoke/").then()
+                .statusCode(200);
+        await().atMost(PATIENCE).until(() -> ours(BINDINGS).isEmpty() && ours(QUEUES).isEmpty()
+                && named(ACTIVE, "mac-address", mac).isEmpty());
+        assertEquals(1, named(QUEUES, ".id", ispQueue).size());
+    }
+
+    @Test
+    void writesTheRouterDropsAreFoundByTheReadBackAndRetried() {
+        Shop shop = shop("push", "hotspot-user");
+        router.ignoreWrites(true);
+        String mac = Shop.randomMac();
+        paid(shop, mac);
+        await().atMost(PATIENCE).untilAsserted(() -> shop.owner().withJwt()
+                .get("/routers/" + shop.routerId() + "/push/").then()
+                .body("failures", greaterThanOrEqualTo(1))
+                .body("last_error", org.hamcrest.Matchers.containsString("differ from the grants for " + mac)));
+        router.ignoreWrites(false);
+        await().atMost(PATIENCE).until(() -> named(USERS, "name", mac).size() == 1);
+        awaitDelivered(shop);
+    }
+
+    @Test
+    void aDriftCheckRepairsTheRouterBothWays() {
+        Shop shop = shop("push", "hotspot-user");
+        String mac = Shop.randomMac();
+        paid(shop, mac);
+        await().atMost(PATIENCE).until(() -> named(USERS, "name", mac).size() == 1);
+        awaitDelivered(shop);
+        // Someone removed our user by hand and another copy of the backend's tag appeared for a device nobody paid.
+        router.remove(USERS, named(USERS, "name", mac).get(0).get(".id"));
+        router.add(USERS, Map.of("name", "02:00:00:00:00:99", "profile", "bill_2M_5M", "comment", "hotspot-billing"));
+
+        assertTrue(outbox.enqueueDriftChecks(java.time.Instant.now(), Duration.ZERO) >= 1);
+        await().atMost(PATIENCE).until(() -> named(USERS, "name", mac).size() == 1
+                && named(USERS, "name", "02:00:00:00:00:99").isEmpty());
+        awaitDelivered(shop);
+        shop.owner().withJwt().get("/routers/" + shop.routerId() + "/push/").then()
+                .body("last_drift_repairs", greaterThanOrEqualTo(2));
+    }
+
+    @Test
+    void switchingEnforcementModeMovesTheDevicesEntries() {
+        Shop shop = shop("push", "hotspot-user");
+        String mac = Shop.randomMac();
+        paid(shop, mac);
+        await().atMost(PATIENCE).until(() -> named(USERS, "name", mac).size() == 1);
+        shop.owner().withJwt().body(Map.of("enforcement_mode", "ip-binding")).patch("/routers/" + shop.routerId() + "/")
+                .then().statusCode(200).body("enforcement_mode", equalTo("ip-binding"));
+        await().atMost(PATIENCE).until(() -> ours(USERS).isEmpty() && ours(BINDINGS).size() == 1);
+        assertEquals(mac, ours(BINDINGS).get(0).get("mac-address"));
+    }
+
+    @Test
+    void aPollOnlyRouterIsNeverCalled() {
+        Shop shop = shop("poll", "hotspot-user");
+        String payment = paid(shop, Shop.randomMac());
+        shop.checkStatus(payment).body("access.state", equalTo("pending"));
+        assertEquals(0, db.queryLong("SELECT count(*) FROM router_push_job WHERE router_id = ?", shop.routerId()));
+        shop.owner().withJwt().post("/routers/" + shop.routerId() + "/push/sync/").then().statusCode(409)
+                .body("error", org.hamcrest.Matchers.containsString("takes no pushes"));
+        assertTrue(router.requests().isEmpty(), () -> Objects.toString(router.requests()));
+    }
+}
