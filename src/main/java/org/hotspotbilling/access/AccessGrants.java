@@ -5,6 +5,8 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -68,8 +70,18 @@ public class AccessGrants {
                 .map(g -> new AccessState(g.state, g.expiresAt));
     }
 
-    /** RouterOS rate-limit for a package, upload first (the client's rx): 5 down / 2 up → "2M/5M". */
-    public static String rateLimit(int downloadMbps, int uploadMbps) {
-        return uploadMbps + "M/" + downloadMbps + "M";
+    /**
+     * RouterOS rate-limit for a package, upload first (rx is the client's upload): 5 down / 2 up → "2M/5M";
+     * fractions in whole kbit/s: 1.5 down / 0.512 up → "512k/1500k" (k = 1,000, M = 1,000,000).
+     */
+    public static String rateLimit(BigDecimal downloadMbps, BigDecimal uploadMbps) {
+        return rate(uploadMbps) + "/" + rate(downloadMbps);
+    }
+
+    private static String rate(BigDecimal mbps) {
+        BigDecimal kbps = mbps.multiply(BigDecimal.valueOf(1000)).setScale(0, RoundingMode.HALF_UP);
+        return kbps.remainder(BigDecimal.valueOf(1000)).signum() == 0
+                ? kbps.divide(BigDecimal.valueOf(1000)).toBigInteger() + "M"
+                : kbps.toBigInteger() + "k";
     }
 }

@@ -187,7 +187,7 @@ final class RouterSync {
         }
         // A user of that name exists: ours (a pass cut short after adding it, read before by a stale list) is
         // adopted; the ISP's own is left as it is.
-        for (JsonNode existing : list(USERS, Map.of("name", mac, ".proplist", ".id,name,comment"))) {
+        for (JsonNode existing : list(USERS, query("name", mac, ".proplist", ".id,name,comment"))) {
             if (TAG.equals(text(existing, "comment"))) {
                 write("PATCH", USERS + "/" + text(existing, ".id"), NODES.objectNode().put("profile", profile)
                         .put("mac-address", mac).put("disabled", "false"));
@@ -297,7 +297,7 @@ final class RouterSync {
     // --- calls ------------------------------------------------------------------------------------------------------
 
     private List<JsonNode> tagged(String menu, String proplist) throws RouterOsException {
-        return list(menu, Map.of("comment", TAG, ".proplist", proplist));
+        return list(menu, query("comment", TAG, ".proplist", proplist));
     }
 
     private List<JsonNode> list(String menu, Map<String, String> query) throws RouterOsException {
@@ -307,6 +307,15 @@ final class RouterSync {
             rows.forEach(result::add);
         }
         return result;
+    }
+
+    /** Query parameters in the order given, so the calls a router sees are the same on every pass. */
+    private static Map<String, String> query(String... pairs) {
+        Map<String, String> query = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            query.put(pairs[i], pairs[i + 1]);
+        }
+        return query;
     }
 
     private List<JsonNode> activeSessions() throws RouterOsException {

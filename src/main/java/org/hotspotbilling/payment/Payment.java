@@ -40,10 +40,10 @@ public class Payment extends TimestampedEntity {
     public int durationHours;
 
     @Column(name = "download_speed_mbps", nullable = false)
-    public int downloadSpeedMbps;
+    public BigDecimal downloadSpeedMbps;
 
     @Column(name = "upload_speed_mbps", nullable = false)
-    public int uploadSpeedMbps;
+    public BigDecimal uploadSpeedMbps;
 
     @Column(name = "phone_number", nullable = false, length = 15)
     public String phoneNumber;

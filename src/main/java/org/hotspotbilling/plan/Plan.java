@@ -45,10 +45,10 @@ public class Plan extends TimestampedEntity {
     public BigDecimal price;
 
     @Column(name = "download_speed_mbps", nullable = false)
-    public int downloadSpeedMbps;
+    public BigDecimal downloadSpeedMbps;
 
     @Column(name = "upload_speed_mbps", nullable = false)
-    public int uploadSpeedMbps;
+    public BigDecimal uploadSpeedMbps;
 
     @Column(name = "data_limit_mb")
     public Integer dataLimitMb;

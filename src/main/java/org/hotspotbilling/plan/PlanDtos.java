@@ -28,12 +28,8 @@ public final class PlanDtos {
             @Max(value = 87600, message = "Must be at most 87600 (10 years).")
             Integer durationHours,
             BigDecimal price,
-            @Min(value = 1, message = "Must be greater than 0.")
-            @Max(value = 100000, message = "Must be at most 100000.")
-            Integer downloadSpeedMbps,
-            @Min(value = 1, message = "Must be greater than 0.")
-            @Max(value = 100000, message = "Must be at most 100000.")
-            Integer uploadSpeedMbps,
+            BigDecimal downloadSpeedMbps,
+            BigDecimal uploadSpeedMbps,
             @Min(value = 1, message = "Must be greater than 0 (leave out for unlimited).")
             Integer dataLimitMb,
             @Min(value = 1, message = "Must be between 1 and 100.")
@@ -48,14 +44,14 @@ public final class PlanDtos {
     public record PlanView(long id, String name, long router, String routerName, PlanType packageType,
             String packageTypeDisplay, int durationHours, String durationDisplay,
             @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal price, String currency,
-            int downloadSpeedMbps, int uploadSpeedMbps, String downloadSpeedDisplay, String uploadSpeedDisplay,
+            BigDecimal downloadSpeedMbps, BigDecimal uploadSpeedMbps, String downloadSpeedDisplay, String uploadSpeedDisplay,
             String speedDisplay, Integer dataLimitMb, int sharedUsers, String description, boolean isActive,
             Instant createdAt, Instant updatedAt) {
 
         static PlanView of(Plan plan, String routerName) {
             return new PlanView(plan.id, plan.name, plan.routerId, routerName, plan.packageType,
                     plan.packageType.display(), plan.durationHours, PlanDtos.durationDisplay(plan), plan.price, "KES",
-                    plan.downloadSpeedMbps, plan.uploadSpeedMbps, speed(plan.downloadSpeedMbps),
+                    plain(plan.downloadSpeedMbps), plain(plan.uploadSpeedMbps), speed(plan.downloadSpeedMbps),
                     speed(plan.uploadSpeedMbps), speed(plan.downloadSpeedMbps) + " / " + speed(plan.uploadSpeedMbps),
                     plan.dataLimitMb, plan.sharedUsers, plan.description, plan.active, plan.createdAt, plan.updatedAt);
         }
@@ -82,7 +78,15 @@ public final class PlanDtos {
         return n + " " + unit + (n == 1 ? "" : "s");
     }
 
-    private static String speed(int mbps) {
-        return mbps >= 1000 ? String.format(Locale.ROOT, "%.1f Gbps", mbps / 1000.0) : mbps + " Mbps";
+    /** 5.000 as stored → 5; 1.500 → 1.5; never 1E+1. */
+    static BigDecimal plain(BigDecimal mbps) {
+        BigDecimal stripped = mbps.stripTrailingZeros();
+        return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
+    }
+
+    private static String speed(BigDecimal mbps) {
+        return mbps.compareTo(BigDecimal.valueOf(1000)) >= 0
+                ? String.format(Locale.ROOT, "%.1f Gbps", mbps.doubleValue() / 1000.0)
+                : plain(mbps).toPlainString() + " Mbps";
     }
 }

@@ -27,6 +27,7 @@ public class PlanService {
     private static final String REQUIRED = "This field is required.";
     private static final BigDecimal MIN_PRICE = new BigDecimal("0.01");
     private static final BigDecimal MAX_PRICE = new BigDecimal("99999999.99");
+    private static final BigDecimal MAX_SPEED = BigDecimal.valueOf(100000);
 
     private final RouterService routers;
 
@@ -121,8 +122,24 @@ public class PlanService {
                 errors.put("price", "Ensure this value is less than or equal to 99999999.99.");
             }
         }
+        speed(errors, "download_speed_mbps", request.downloadSpeedMbps());
+        speed(errors, "upload_speed_mbps", request.uploadSpeedMbps());
         if (!errors.isEmpty()) {
             throw Invalid.ofFields(errors);
+        }
+    }
+
+    /** RouterOS rates are whole kbit/s: up to three decimals of Mbps (1.5 → 1500k). */
+    private static void speed(Map<String, String> errors, String field, BigDecimal mbps) {
+        if (mbps == null) {
+            return;
+        }
+        if (mbps.signum() <= 0) {
+            errors.put(field, "Must be greater than 0.");
+        } else if (mbps.compareTo(MAX_SPEED) > 0) {
+            errors.put(field, "Must be at most 100000.");
+        } else if (mbps.stripTrailingZeros().scale() > 3) {
+            errors.put(field, "Must have at most 3 decimal places (whole kbit/s).");
         }
     }
 

@@ -111,6 +111,28 @@ class PushDeliveryTest {
     }
 
     @Test
+    void fractionalSpeedsAreSentInWholeKbitsUploadFirst() {
+        Shop shop = shop("push", "ip-binding");
+        long plan = org.hotspotbilling.testing.Fixtures.plan(shop.owner(), shop.routerId(), Map.of("price", "20.00",
+                "download_speed_mbps", 1.5, "upload_speed_mbps", "0.512"));
+        shop.owner().withJwt().get("/routers/packages/" + plan + "/").then().statusCode(200)
+                .body("download_speed_mbps", equalTo(1.5f)).body("speed_display", equalTo("1.5 Mbps / 0.512 Mbps"));
+        String mac = Shop.randomMac();
+        String payment = shop.initiate(Map.of("router_id", shop.routerId(), "package_id", plan, "phone_number",
+                Shop.phone(), "amount", "20.00", "mac_address", mac, "ip_address", "10.5.50.9")).statusCode(201)
+                .extract().path("payment.id");
+        shop.simulate(payment, 0).statusCode(200);
+        await().atMost(PATIENCE).until(() -> ours(QUEUES).size() == 1);
+        assertEquals("512k/1500k", ours(QUEUES).get(0).get("max-limit"));
+
+        shop.owner().withJwt().body(Map.of("enforcement_mode", "hotspot-user")).patch("/routers/" + shop.routerId() + "/")
+                .then().statusCode(200);
+        await().atMost(PATIENCE).until(() -> named(USERS, "name", mac).size() == 1);
+        assertEquals("bill_512k_1500k", named(USERS, "name", mac).get(0).get("profile"));
+        assertEquals("512k/1500k", named(PROFILES, "name", "bill_512k_1500k").get(0).get("rate-limit"));
+    }
+
+    @Test
     void anOfflineRouterGetsTheGrantOnceItAnswersAgain() {
         Shop shop = shop("push", "hotspot-user");
         router.failWith(503);
