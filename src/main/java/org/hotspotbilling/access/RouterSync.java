@@ -199,7 +199,7 @@ final class RouterSync {
     }
 
     private void kickUser(String name) throws RouterOsException {
-        for (JsonNode session : activeSessions()) {
+        for (JsonNode session : List.copyOf(activeSessions())) {
             if (name.equals(text(session, "user"))) {
                 remove(ACTIVE, session);
             }
@@ -287,7 +287,7 @@ final class RouterSync {
 
     /** A bypassed host has no hotspot session of its own; any session its MAC still has is ended. */
     private void kickMac(String mac) throws RouterOsException {
-        for (JsonNode session : activeSessions()) {
+        for (JsonNode session : List.copyOf(activeSessions())) {
             if (mac.equals(text(session, "mac-address"))) {
                 remove(ACTIVE, session);
             }
