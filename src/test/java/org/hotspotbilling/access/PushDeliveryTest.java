@@ -74,6 +74,12 @@ class PushDeliveryTest {
                 .body("queued_jobs", equalTo(0)).body("failures", equalTo(0)));
     }
 
+    /** A healthy router takes every job at the first attempt. */
+    private void assertFirstAttemptsOnly(Shop shop) {
+        awaitDelivered(shop);
+        assertEquals(1, db.queryLong("SELECT max(attempts) FROM router_push_job WHERE router_id = ?", shop.routerId()));
+    }
+
     @Test
     void aCompletedPaymentBecomesAHotspotUserOnThePushRouter() {
         String ispUser = router.add(USERS, Map.of("name", "reception", "password", "x", "profile", "default"));
@@ -216,6 +222,7 @@ class PushDeliveryTest {
         await().atMost(PATIENCE).until(() -> named(USERS, "name", mac).isEmpty()
                 && named(ACTIVE, "user", mac).isEmpty());
         assertEquals(1, named(ACTIVE, "user", "reception").size());
+        assertFirstAttemptsOnly(shop);
         assertEquals("expired", db.queryString("SELECT state FROM access_grant WHERE router_id = ?", shop.routerId()));
         awaitDelivered(shop);
         shop.owner().withJwt().get("/routers/" + shop.routerId() + "/push/").then()
@@ -250,6 +257,7 @@ class PushDeliveryTest {
         await().atMost(PATIENCE).until(() -> ours(BINDINGS).isEmpty() && ours(QUEUES).isEmpty()
                 && named(ACTIVE, "mac-address", mac).isEmpty());
         assertEquals(1, named(QUEUES, ".id", ispQueue).size());
+        assertFirstAttemptsOnly(shop);
     }
 
     @Test
