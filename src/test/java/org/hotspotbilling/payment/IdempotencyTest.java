@@ -118,6 +118,7 @@ class IdempotencyTest {
         Map<String, Object> body = shop.purchase(phone, Shop.randomMac());
         ExecutorService pool = Executors.newFixedThreadPool(50);
         List<Future<ExtractableResponse<Response>>> answers = new ArrayList<>();
+        int firstStatus = 0;
         try {
             for (int i = 0; i < 50; i++) {
                 answers.add(pool.submit(() -> initiate(shop, key, body)));
@@ -126,8 +127,13 @@ class IdempotencyTest {
             int created = 0;
             for (Future<ExtractableResponse<Response>> answer : answers) {
                 ExtractableResponse<Response> r = answer.get();
-                assertTrue(r.statusCode() == 201 || r.statusCode() == 409, "unexpected " + r.statusCode());
-                if (r.statusCode() == 201) {
+                // 202 when the fake's answer came after the read timeout on a loaded machine: an unknown outcome,
+                // stored and replayed like a 201.
+                assertTrue(r.statusCode() == 201 || r.statusCode() == 202 || r.statusCode() == 409,
+                        "unexpected " + r.statusCode());
+                if (r.statusCode() != 409) {
+                    assertTrue(firstStatus == 0 || firstStatus == r.statusCode(), "two different answers");
+                    firstStatus = r.statusCode();
                     created++;
                     String id = r.path("payment.id");
                     assertTrue(paymentId == null || paymentId.equals(id), "two different payments answered");
@@ -142,8 +148,11 @@ class IdempotencyTest {
         }
         assertEquals(1, paymentsOf(shop));
         assertEquals(1, IntaSendFake.pushesFor(phone).size());
-        shop.owner().asPortal().header("Idempotency-Key", key).body(body).post("/payments/intasend/initiate/")
-                .then().statusCode(201).body("intasend.invoice_id", equalTo(invoice))
+        var replay = shop.owner().asPortal().header("Idempotency-Key", key).body(body)
+                .post("/payments/intasend/initiate/").then().statusCode(firstStatus)
                 .header("Idempotent-Replayed", startsWith("true"));
+        if (firstStatus == 201) {
+            replay.body("intasend.invoice_id", equalTo(invoice));
+        }
     }
 }
