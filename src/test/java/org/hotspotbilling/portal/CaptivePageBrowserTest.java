@@ -19,6 +19,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import java.net.URL;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hotspotbilling.testing.Chromium.awaitState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -171,6 +173,49 @@ class CaptivePageBrowserTest {
         assertEquals("The balance is insufficient for the transaction.", text(browser, "failed-reason"));
         assertTrue(browser.findElement(By.id("retry-failed")).isDisplayed());
         assertNull(hotspotLogin());
+    }
+
+    /** Moves the page's clock (what new Date() says) forward, as if the customer had waited that long. */
+    private void waitInThePage(Duration duration) {
+        browser.executeScript("var shift = arguments[0], real = Date.prototype.getTime;"
+                + "Date.prototype.getTime = function () { return real.call(this) + shift; };", duration.toMillis());
+    }
+
+    @Test
+    void noAnswerInTimeSaysCheckAgainNotFailedAndASlowRouterCanBeSkipped() throws InterruptedException {
+        Shop shop = Shop.simulated();
+        String mac = Shop.randomMac();
+        browser.get(pageFor(shop, mac));
+        awaitState(browser, "shop", PATIENCE);
+        buy(shop.planId(), PHONE);
+        awaitState(browser, "waiting", PATIENCE);
+
+        waitInThePage(Duration.ofMinutes(4));
+        awaitState(browser, "timeout", PATIENCE);
+        assertTrue(text(browser, "timeout").contains("If you paid, you will be connected"), text(browser, "timeout"));
+        shop.simulate(payments(shop).get(0), 0).statusCode(200);
+        browser.findElement(By.id("check-again")).click();
+        awaitState(browser, "activating", PATIENCE);
+        assertFalse(browser.findElement(By.id("connect-now")).isDisplayed());
+
+        // The router has not polled for a long while: the customer may try the login anyway.
+        waitInThePage(Duration.ofMinutes(6));
+        new WebDriverWait(browser, PATIENCE).until(d -> d.findElement(By.id("connect-now")).isDisplayed());
+        browser.findElement(By.id("connect-now")).click();
+        assertEquals(mac, hotspot.nextLogin(PATIENCE).get("password"));
+    }
+
+    @Test
+    void aPageThatIsNotSetUpOrNotOpenedThroughAHotspotSaysWhatIsMissing() {
+        Shop shop = Shop.simulated();
+        browser.get(Path.of("mikrotik-scripts", "login.html").toUri().toString());
+        awaitState(browser, "broken", PATIENCE);
+        assertTrue(text(browser, "broken-reason").contains("fill in api, routerId and publicKey"));
+
+        browser.get(app + "portal/" + shop.routerId() + "/?key=" + shop.owner().publicKey());
+        awaitState(browser, "broken", PATIENCE);
+        assertTrue(text(browser, "broken-reason").contains("Open this page through the WiFi hotspot"));
+        assertEquals("unknown", text(browser, "device-mac"));
     }
 
     private Map<String, String> hotspotLogin() {
