@@ -175,6 +175,30 @@ class CaptivePageBrowserTest {
         assertNull(hotspotLogin());
     }
 
+    @Test
+    void aTapAfterALostAnswerRepeatsTheAttemptWithTheSameIdempotencyKey() {
+        Shop shop = Shop.simulated();
+        browser.get(pageFor(shop, Shop.randomMac()));
+        awaitState(browser, "shop", PATIENCE);
+        // The first initiate is cut off as soon as it is sent, as a dropped WiFi answer would be.
+        browser.executeScript("var header = XMLHttpRequest.prototype.setRequestHeader,"
+                + " send = XMLHttpRequest.prototype.send; window.keys = [];"
+                + "XMLHttpRequest.prototype.setRequestHeader = function (name, value) {"
+                + "  if (name === 'Idempotency-Key') { window.keys.push(value); this.initiate = true; }"
+                + "  return header.apply(this, arguments); };"
+                + "XMLHttpRequest.prototype.send = function () { send.apply(this, arguments);"
+                + "  if (this.initiate && window.keys.length === 1) { this.abort(); } };");
+        buy(shop.planId(), PHONE);
+        new WebDriverWait(browser, PATIENCE).until(d -> text(browser, "shop-error").startsWith("No answer"));
+
+        browser.findElement(By.id("pay")).click();
+        awaitState(browser, "waiting", PATIENCE);
+        List<?> keys = (List<?>) browser.executeScript("return window.keys;");
+        assertEquals(2, keys.size());
+        assertEquals(keys.get(0), keys.get(1));
+        assertEquals(1, payments(shop).size());
+    }
+
     /** Moves the page's clock (what new Date() says) forward, as if the customer had waited that long. */
     private void waitInThePage(Duration duration) {
         browser.executeScript("var shift = arguments[0], real = Date.prototype.getTime;"
