@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
@@ -210,7 +211,7 @@ class CaptivePortalTest {
     void theOpenApiDocumentListsThePortalPage() {
         given().accept("application/json").get("/q/openapi").then().statusCode(200)
                 .body("paths.'/portal/{routerId}'.get.responses.'200'.content", hasKey("text/html"))
-                .body("paths.'/portal/{routerId}'.get.parameters.name", org.hamcrest.Matchers.hasItems("key", "mac",
+                .body("paths.'/portal/{routerId}'.get.parameters.name", hasItems("key", "mac",
                         "ip", "link-login-only", "link-orig"));
     }
 }
