@@ -1,10 +1,13 @@
 package org.hotspotbilling.tenant;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import org.hotspotbilling.crypto.Hashes;
 import org.hotspotbilling.crypto.Tokens;
 import jakarta.transaction.Transactional;
 import jakarta.persistence.PersistenceException;
+import org.hotspotbilling.tenant.PortalKeyCache.KeyOwner;
 import org.hotspotbilling.web.DatabaseErrors;
 import org.hotspotbilling.web.Invalid;
 import org.hotspotbilling.web.NotFound;
@@ -26,6 +29,13 @@ public class ApiKeyService {
     /** Compared against when no key matches, so a miss costs the same as a mismatch. */
     private static final String NO_KEY_HASH = "0".repeat(64);
 
+    private final PortalKeyCache portalKeys;
+    private final TransactionSynchronizationRegistry transactions;
+
+    public ApiKeyService(PortalKeyCache portalKeys, TransactionSynchronizationRegistry transactions) {
+        this.portalKeys = portalKeys;
+        this.transactions = transactions;
+    }
 
     /** A key pair as shown once to its owner. */
     public record IssuedKeys(String publicKey, String privateKey, String message) {
@@ -70,13 +80,25 @@ public class ApiKeyService {
         return key;
     }
 
-    /** The owner whose public key this is, if any. The key must already be in canonical form. */
+    /**
+     * The owner of a portal's public key (canonical form) if this instance looked it up lately, or null; no database
+     * access, so it can answer on the event loop. See {@link PortalKeyCache} for how stale it can be.
+     */
+    public KeyOwner recentOwnerOfPublicKey(String publicKey) {
+        return portalKeys.get(publicKey);
+    }
+
+    /** The owner whose public key this is, if any, looked up and remembered. The key must be in canonical form. */
     @Transactional
-    public Optional<Owner> ownerOfPublicKey(String publicKey) {
+    public Optional<KeyOwner> ownerOfPublicKey(String publicKey) {
+        long generation = portalKeys.generation();
         String hash = Hashes.sha256Hex(publicKey);
-        return ApiKey.findByPublicKeySha256(hash)
+        Optional<KeyOwner> owner = ApiKey.findByPublicKeySha256(hash)
                 .filter(key -> Hashes.constantTimeEquals(key.publicKeySha256, hash))
-                .map(key -> Owner.findById(key.ownerId));
+                .map(key -> Owner.<Owner>findById(key.ownerId))
+                .map(found -> new KeyOwner(found.id, found.active));
+        owner.ifPresent(found -> portalKeys.remember(publicKey, found, generation));
+        return owner;
     }
 
     /** The owner holding this exact pair, if any; the private key is checked in constant time. */
@@ -93,11 +115,26 @@ public class ApiKeyService {
         return key.filter(k -> matches).map(k -> Owner.findById(k.ownerId));
     }
 
+    /**
+     * Drops the old and new public keys from this instance's cache when the change has committed (or failed), not
+     * before: a lookup between the two would otherwise remember the old owner again.
+     */
+    private void forgetOnceDone(String... publicKeys) {
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                portalKeys.forget(publicKeys);
+            }
+        });
+    }
+
     static String normalise(String key) {
         return key == null ? null : key.trim().toLowerCase(Locale.ROOT);
     }
-
-
 
     private void store(long ownerId, String publicKey, String privateKey) {
         ApiKey key = ApiKey.findById(ownerId);
@@ -105,6 +142,7 @@ public class ApiKeyService {
             key = new ApiKey();
             key.ownerId = ownerId;
         }
+        forgetOnceDone(key.publicKey, publicKey);
         key.publicKey = publicKey;
         key.publicKeySha256 = Hashes.sha256Hex(publicKey);
         key.privateKeySha256 = Hashes.sha256Hex(privateKey);
