@@ -29,9 +29,11 @@ public class PlanService {
     private static final BigDecimal MAX_PRICE = new BigDecimal("99999999.99");
 
     private final RouterService routers;
+    private final PortalPlansCache portalLists;
 
-    public PlanService(RouterService routers) {
+    public PlanService(RouterService routers, PortalPlansCache portalLists) {
         this.routers = routers;
+        this.portalLists = portalLists;
     }
 
     @Transactional
@@ -52,6 +54,18 @@ public class PlanService {
                 .map(p -> PlanView.of(p, router.name)).toList();
         return new PlanDtos.RouterPlans(routerId, router.name, plans,
                 "Found " + plans.size() + (activeOnly ? " active" : "") + " packages for " + router.name);
+    }
+
+    /** What a captive portal shows: the router's active packages, kept for a few seconds (PortalPlansCache). */
+    public PlanDtos.RouterPlans forPortal(long ownerId, long routerId) {
+        PlanDtos.RouterPlans kept = portalLists.get(ownerId, routerId);
+        if (kept != null) {
+            return kept;
+        }
+        long generation = portalLists.generation();
+        PlanDtos.RouterPlans read = forRouter(ownerId, routerId, true);
+        portalLists.remember(ownerId, read, generation);
+        return read;
     }
 
     /** The active package with this id on this router, for a purchase. */
