@@ -170,11 +170,24 @@ public class PaymentService {
      * one is checked with the provider first when we know its invoice.
      */
     public PaymentDtos.StatusAnswer checkStatus(long ownerId, UUID id) {
-        Payment payment = owned(ownerId, id);
-        if (payment.status.open() && payment.intasendInvoiceId != null && payment.credentialId != null) {
-            payment = refreshFromProvider(payment, Source.check_status);
+        // One transaction answers a payment the provider need not be asked about; the provider is asked
+        // outside any transaction.
+        Polled polled = QuarkusTransaction.joiningExisting().call(() -> {
+            Payment payment = owned(ownerId, id);
+            return new Polled(payment, askProvider(payment) ? null : statusAnswer(payment));
+        });
+        if (polled.answer() != null) {
+            return polled.answer();
         }
-        return statusAnswer(payment);
+        return statusAnswer(refreshFromProvider(polled.payment(), Source.check_status));
+    }
+
+    /** A payment as read for a poll, and the answer when it could be given from the database alone. */
+    private record Polled(Payment payment, PaymentDtos.StatusAnswer answer) {
+    }
+
+    private static boolean askProvider(Payment payment) {
+        return payment.status.open() && payment.intasendInvoiceId != null && payment.credentialId != null;
     }
 
     /** Asks the provider where an open payment stands and applies the answer. Provider trouble changes nothing. */
