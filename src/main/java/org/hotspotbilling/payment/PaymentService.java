@@ -170,40 +170,49 @@ public class PaymentService {
      * one is checked with the provider first when we know its invoice.
      */
     public PaymentDtos.StatusAnswer checkStatus(long ownerId, UUID id) {
-        // One transaction answers a payment the provider need not be asked about; the provider is asked
-        // outside any transaction.
+        // Two transactions at most, neither held while the provider answers: one reads the payment (and answers it
+        // when the provider need not be asked, or takes the credential to ask with), one applies the answer.
         Polled polled = QuarkusTransaction.joiningExisting().call(() -> {
             Payment payment = owned(ownerId, id);
-            return new Polled(payment, askProvider(payment) ? null : statusAnswer(payment));
+            if (!payment.status.open() || payment.intasendInvoiceId == null || payment.credentialId == null) {
+                return new Polled(payment, null, statusAnswer(payment));
+            }
+            return new Polled(payment, credentials.byId(payment.credentialId).orElse(null), null);
         });
         if (polled.answer() != null) {
             return polled.answer();
         }
-        return statusAnswer(refreshFromProvider(polled.payment(), Source.check_status));
+        Payment payment = polled.payment();
+        PaymentProvider.StatusResult status = providerStatus(payment, polled.credential());
+        if (status == null) {
+            return statusAnswer(payment);
+        }
+        return QuarkusTransaction.joiningExisting().call(() ->
+                statusAnswer(apply(id, Source.check_status, status, payment.intasendInvoiceId)));
     }
 
-    /** A payment as read for a poll, and the answer when it could be given from the database alone. */
-    private record Polled(Payment payment, PaymentDtos.StatusAnswer answer) {
-    }
-
-    private static boolean askProvider(Payment payment) {
-        return payment.status.open() && payment.intasendInvoiceId != null && payment.credentialId != null;
+    /** A payment as read for a poll: the answer when the database alone gives it, else the credential to ask with. */
+    private record Polled(Payment payment, ActiveCredential credential, PaymentDtos.StatusAnswer answer) {
     }
 
     /** Asks the provider where an open payment stands and applies the answer. Provider trouble changes nothing. */
     Payment refreshFromProvider(Payment payment, Source source) {
-        ActiveCredential credential = credentials.byId(payment.credentialId).orElse(null);
+        PaymentProvider.StatusResult status = providerStatus(payment,
+                credentials.byId(payment.credentialId).orElse(null));
+        return status == null ? payment : apply(payment.id, source, status, payment.intasendInvoiceId);
+    }
+
+    /** The provider's view of an open payment's invoice, or null when it cannot be had (no credential, trouble). */
+    private PaymentProvider.StatusResult providerStatus(Payment payment, ActiveCredential credential) {
         if (credential == null) {
-            return payment;
+            return null;
         }
-        PaymentProvider.StatusResult status;
         try {
-            status = providers.forCredential(credential).status(credential, payment.intasendInvoiceId);
+            return providers.forCredential(credential).status(credential, payment.intasendInvoiceId);
         } catch (ProviderException e) {
             LOG.infof("Status of payment %s not available from the provider: %s", payment.id, e.getMessage());
-            return payment;
+            return null;
         }
-        return apply(payment.id, source, status, payment.intasendInvoiceId);
     }
 
     /** Applies a provider-confirmed status. */
