@@ -18,8 +18,6 @@ import org.hotspotbilling.provider.PaymentProvider.PushRequest;
 import org.hotspotbilling.provider.ProviderException;
 import org.hotspotbilling.provider.ProviderName;
 import org.hotspotbilling.provider.Providers;
-import org.hotspotbilling.router.Router;
-import org.hotspotbilling.router.RouterService;
 import org.hotspotbilling.web.Choices;
 import org.hotspotbilling.web.Conflict;
 import org.hotspotbilling.web.Invalid;
@@ -48,7 +46,6 @@ public class PaymentService {
     static final String PER_PHONE = "payment-per-phone";
     private static final Logger LOG = Logger.getLogger(PaymentService.class);
 
-    private final RouterService routers;
     private final PlanService plans;
     private final CredentialService credentials;
     private final Providers providers;
@@ -57,10 +54,8 @@ public class PaymentService {
     private final RateLimiter rateLimiter;
     private final AccessGrants grants;
 
-    public PaymentService(RouterService routers, PlanService plans, CredentialService credentials,
-            Providers providers, PaymentSettlement settlement, PaymentConfig config, RateLimiter rateLimiter,
-            AccessGrants grants) {
-        this.routers = routers;
+    public PaymentService(PlanService plans, CredentialService credentials, Providers providers,
+            PaymentSettlement settlement, PaymentConfig config, RateLimiter rateLimiter, AccessGrants grants) {
         this.plans = plans;
         this.credentials = credentials;
         this.providers = providers;
@@ -81,9 +76,7 @@ public class PaymentService {
             throw new Invalid("router_id, package_id, phone_number, and amount are required");
         }
         Purchase purchase = QuarkusTransaction.joiningExisting().call(() -> {
-            Router router = routers.get(ownerId, request.routerId());
-            Plan plan = plans.activeOnRouter(router.id, request.packageId())
-                    .orElseThrow(() -> new Invalid("Package not found or not active for this router"));
+            Plan plan = plans.purchasable(ownerId, request.routerId(), request.packageId());
             if (request.amount().compareTo(plan.price) != 0) {
                 throw new Invalid("Amount must match package price: " + plan.price.toPlainString() + " KES",
                         Map.of("amount", "Must be " + plan.price.toPlainString() + "."));
@@ -104,7 +97,7 @@ public class PaymentService {
             Payment payment = new Payment();
             payment.id = UUID.randomUUID();
             payment.ownerId = ownerId;
-            payment.routerId = router.id;
+            payment.routerId = plan.routerId;
             payment.planId = plan.id;
             payment.packageName = plan.name;
             payment.durationHours = plan.durationHours;

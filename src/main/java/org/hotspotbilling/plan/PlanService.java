@@ -68,10 +68,16 @@ public class PlanService {
         return read;
     }
 
-    /** The active package with this id on this router, for a purchase. */
+    /**
+     * The active package with this id on this owner's router, for a purchase, in one query. When there is none, says
+     * why as the API does: 404 for a router that is not the owner's, else 400.
+     */
     @Transactional
-    public Optional<Plan> activeOnRouter(long routerId, long planId) {
-        return Plan.find("id = ?1 and routerId = ?2 and active = true", planId, routerId).firstResultOptional();
+    public Plan purchasable(long ownerId, long routerId, long planId) {
+        return Plan.findActiveOwned(planId, routerId, ownerId).orElseThrow(() -> {
+            routers.get(ownerId, routerId);
+            return new Invalid("Package not found or not active for this router");
+        });
     }
 
     @Transactional
