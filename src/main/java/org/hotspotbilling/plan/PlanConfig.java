@@ -10,7 +10,7 @@ import java.time.Duration;
 public interface PlanConfig {
 
     /**
-     * How long this instance keeps a captive portal's package list (PortalPlansCache): the longest a change made on
+     * How long this instance keeps a captive portal's package list (PlanService.forPortal): the longest a change made on
      * another instance takes to show here. Changes made through this instance show at once. 0 = no cache.
      */
     @WithDefault("5s")

@@ -17,7 +17,7 @@ import org.hibernate.persister.entity.EntityPersister;
 import org.hotspotbilling.router.Router;
 
 /**
- * Drops a router's portal package list ({@link PortalPlansCache}) after any insert, update or delete of one of its
+ * Drops a router's portal package list ({@link PlanService#forPortal}) after any insert, update or delete of one of its
  * packages, or of the router itself, has committed (or failed to), whichever service made it. Registered with
  * Hibernate through {@code META-INF/services/org.hibernate.integrator.spi.Integrator}.
  */
@@ -56,7 +56,7 @@ public class PortalPlansInvalidation implements Integrator, PostCommitInsertEven
             // A package moved to another router leaves the old router's list too.
             Object before = event.getOldState()[event.getPersister().getPropertyIndex("routerId")];
             if (before instanceof Long routerId) {
-                cache().forget(routerId);
+                plans().forgetPortalList(routerId);
             }
         }
     }
@@ -78,13 +78,13 @@ public class PortalPlansInvalidation implements Integrator, PostCommitInsertEven
 
     private static void forget(Object entity, Object id) {
         if (entity instanceof Plan plan) {
-            cache().forget(plan.routerId);
+            plans().forgetPortalList(plan.routerId);
         } else if (entity instanceof Router && id instanceof Long routerId) {
-            cache().forget(routerId);
+            plans().forgetPortalList(routerId);
         }
     }
 
-    private static PortalPlansCache cache() {
-        return Arc.container().instance(PortalPlansCache.class).get();
+    private static PlanService plans() {
+        return Arc.container().instance(PlanService.class).get();
     }
 }

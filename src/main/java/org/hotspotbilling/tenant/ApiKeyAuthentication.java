@@ -146,12 +146,12 @@ public final class ApiKeyAuthentication {
 
         @Override
         public Uni<SecurityIdentity> authenticate(PublicKeyRequest request, AuthenticationRequestContext context) {
-            PortalKeyCache.KeyOwner known = keys.recentOwnerOfPublicKey(request.publicKey);
+            ApiKeyService.KeyOwner known = keys.recentOwnerOfPublicKey(request.publicKey);
             if (known != null) {
                 return Uni.createFrom().item(() -> identity(known.ownerId(), known.active(), Roles.PORTAL));
             }
             return context.runBlocking(() -> {
-                PortalKeyCache.KeyOwner owner = keys.ownerOfPublicKey(request.publicKey)
+                ApiKeyService.KeyOwner owner = keys.ownerOfPublicKey(request.publicKey)
                         .orElseThrow(() -> new AuthenticationFailedException(UNKNOWN_PUBLIC_KEY));
                 return identity(owner.ownerId(), owner.active(), Roles.PORTAL);
             });

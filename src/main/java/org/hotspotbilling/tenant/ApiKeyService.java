@@ -7,10 +7,10 @@ import org.hotspotbilling.crypto.Hashes;
 import org.hotspotbilling.crypto.Tokens;
 import jakarta.transaction.Transactional;
 import jakarta.persistence.PersistenceException;
-import org.hotspotbilling.tenant.PortalKeyCache.KeyOwner;
 import org.hotspotbilling.web.DatabaseErrors;
 import org.hotspotbilling.web.Invalid;
 import org.hotspotbilling.web.NotFound;
+import org.hotspotbilling.web.ShortLivedCache;
 
 import java.time.Instant;
 import java.util.Locale;
@@ -19,7 +19,15 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
-/** Issues, rotates and checks owners' API key pairs. Each owner has one pair; a new pair replaces the old at once. */
+/**
+ * Issues, rotates and checks owners' API key pairs. Each owner has one pair; a new pair replaces the old at once.
+ *
+ * <p>Which owner a portal's public key belongs to is kept for {@link TenantConfig#publicKeyCacheTtl()}, so the
+ * portal's busiest calls (package list, check-status, initiate) do not look the key up each time. How stale it can
+ * be: a key replaced through this instance stops working here as soon as the change commits; on other instances,
+ * and when an owner is disabled directly in the database, an answer seen before the change can be given for up to
+ * that time. Unknown keys are not kept, so a new key works everywhere at once.
+ */
 @ApplicationScoped
 public class ApiKeyService {
 
@@ -29,12 +37,16 @@ public class ApiKeyService {
     /** Compared against when no key matches, so a miss costs the same as a mismatch. */
     private static final String NO_KEY_HASH = "0".repeat(64);
 
-    private final PortalKeyCache portalKeys;
+    private final ShortLivedCache<String, KeyOwner> portalKeys;
     private final TransactionSynchronizationRegistry transactions;
 
-    public ApiKeyService(PortalKeyCache portalKeys, TransactionSynchronizationRegistry transactions) {
-        this.portalKeys = portalKeys;
+    public ApiKeyService(TenantConfig config, TransactionSynchronizationRegistry transactions) {
+        this.portalKeys = new ShortLivedCache<>(config.publicKeyCacheTtl(), 100_000);
         this.transactions = transactions;
+    }
+
+    /** The owner a public key belonged to when it was looked up. */
+    public record KeyOwner(long ownerId, boolean active) {
     }
 
     /** A key pair as shown once to its owner. */
@@ -82,7 +94,7 @@ public class ApiKeyService {
 
     /**
      * The owner of a portal's public key (canonical form) if this instance looked it up lately, or null; no database
-     * access, so it can answer on the event loop. See {@link PortalKeyCache} for how stale it can be.
+     * access, so it can answer on the event loop.
      */
     public KeyOwner recentOwnerOfPublicKey(String publicKey) {
         return portalKeys.get(publicKey);
@@ -127,7 +139,11 @@ public class ApiKeyService {
 
             @Override
             public void afterCompletion(int status) {
-                portalKeys.forget(publicKeys);
+                for (String key : publicKeys) {
+                    if (key != null) {
+                        portalKeys.forget(key);
+                    }
+                }
             }
         });
     }

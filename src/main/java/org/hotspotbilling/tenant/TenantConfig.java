@@ -16,7 +16,7 @@ public interface TenantConfig {
     int bcryptCost();
 
     /**
-     * How long this instance remembers which owner a portal public key belongs to (PortalKeyCache): the longest a
+     * How long this instance remembers which owner a portal public key belongs to (ApiKeyService): the longest a
      * key rotated on another instance, or an owner disabled in the database, can still be accepted here. 0 = off.
      */
     @WithDefault("5s")

@@ -107,7 +107,7 @@ class PlanTest {
 
     @Test
     void portalSeesEveryChangeOfPackagesAndRouterAtOnce() {
-        // The portal's list is kept for a few seconds (PortalPlansCache); each step reads it right after a change.
+        // The portal's list is kept for a few seconds (PlanService.forPortal); each step reads it right after a change.
         TestOwner owner = Owners.register();
         long router = Fixtures.router(owner, Map.of("name", "Shop", "host", "10.0.0.1", "username", "api"));
         long first = Fixtures.plan(owner, router, Map.of("name", "1 hour", "price", "10.00"));

@@ -66,7 +66,7 @@ class ApiKeyManagementTest {
     @Test
     void aPublicKeyInUseStopsWorkingAtOnceWhenReplaced() {
         TestOwner owner = Owners.register();
-        // Used first, so this instance remembers whose key it is (PortalKeyCache).
+        // Used first, so this instance remembers whose key it is (ApiKeyService).
         owner.asPortal().get(PROBE).then().statusCode(200);
         String rotated = owner.withJwt().post("/users/rotate-api-keys/").then().statusCode(201)
                 .extract().path("public_key");
