@@ -126,7 +126,7 @@ class IdempotencyTest {
             int created = 0;
             for (Future<ExtractableResponse<Response>> answer : answers) {
                 ExtractableResponse<Response> r = answer.get();
-                assertTrue(r.statusCode() == 201 || r.statusCode() == 409, "unexpected " + r.statusCode());
+                assertTrue(r.statusCode() == 201 || r.statusCode() == 409, "unexpected " + r.statusCode() + ": " + r.asString());
                 if (r.statusCode() == 201) {
                     created++;
                     String id = r.path("payment.id");
