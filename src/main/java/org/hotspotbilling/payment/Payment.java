@@ -6,6 +6,7 @@ import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import org.hibernate.annotations.DynamicUpdate;
 import org.hotspotbilling.web.TimestampedEntity;
 import org.hotspotbilling.provider.Environment;
 
@@ -19,6 +20,7 @@ import java.util.UUID;
  */
 @Entity
 @Table(name = "payment")
+@DynamicUpdate // a settlement changes a few of some thirty columns: only those are written
 public class Payment extends TimestampedEntity {
 
     @Id

@@ -18,8 +18,6 @@ import org.hotspotbilling.provider.PaymentProvider.PushRequest;
 import org.hotspotbilling.provider.ProviderException;
 import org.hotspotbilling.provider.ProviderName;
 import org.hotspotbilling.provider.Providers;
-import org.hotspotbilling.router.Router;
-import org.hotspotbilling.router.RouterService;
 import org.hotspotbilling.web.Choices;
 import org.hotspotbilling.web.Conflict;
 import org.hotspotbilling.web.Invalid;
@@ -48,7 +46,6 @@ public class PaymentService {
     static final String PER_PHONE = "payment-per-phone";
     private static final Logger LOG = Logger.getLogger(PaymentService.class);
 
-    private final RouterService routers;
     private final PlanService plans;
     private final CredentialService credentials;
     private final Providers providers;
@@ -57,10 +54,8 @@ public class PaymentService {
     private final RateLimiter rateLimiter;
     private final AccessGrants grants;
 
-    public PaymentService(RouterService routers, PlanService plans, CredentialService credentials,
-            Providers providers, PaymentSettlement settlement, PaymentConfig config, RateLimiter rateLimiter,
-            AccessGrants grants) {
-        this.routers = routers;
+    public PaymentService(PlanService plans, CredentialService credentials, Providers providers,
+            PaymentSettlement settlement, PaymentConfig config, RateLimiter rateLimiter, AccessGrants grants) {
         this.plans = plans;
         this.credentials = credentials;
         this.providers = providers;
@@ -81,9 +76,7 @@ public class PaymentService {
             throw new Invalid("router_id, package_id, phone_number, and amount are required");
         }
         Purchase purchase = QuarkusTransaction.joiningExisting().call(() -> {
-            Router router = routers.get(ownerId, request.routerId());
-            Plan plan = plans.activeOnRouter(router.id, request.packageId())
-                    .orElseThrow(() -> new Invalid("Package not found or not active for this router"));
+            Plan plan = plans.purchasable(ownerId, request.routerId(), request.packageId());
             if (request.amount().compareTo(plan.price) != 0) {
                 throw new Invalid("Amount must match package price: " + plan.price.toPlainString() + " KES",
                         Map.of("amount", "Must be " + plan.price.toPlainString() + "."));
@@ -104,7 +97,7 @@ public class PaymentService {
             Payment payment = new Payment();
             payment.id = UUID.randomUUID();
             payment.ownerId = ownerId;
-            payment.routerId = router.id;
+            payment.routerId = plan.routerId;
             payment.planId = plan.id;
             payment.packageName = plan.name;
             payment.durationHours = plan.durationHours;
@@ -170,27 +163,49 @@ public class PaymentService {
      * one is checked with the provider first when we know its invoice.
      */
     public PaymentDtos.StatusAnswer checkStatus(long ownerId, UUID id) {
-        Payment payment = owned(ownerId, id);
-        if (payment.status.open() && payment.intasendInvoiceId != null && payment.credentialId != null) {
-            payment = refreshFromProvider(payment, Source.check_status);
+        // Two transactions at most, neither held while the provider answers: one reads the payment (and answers it
+        // when the provider need not be asked, or takes the credential to ask with), one applies the answer.
+        Polled polled = QuarkusTransaction.joiningExisting().call(() -> {
+            Payment payment = owned(ownerId, id);
+            if (!payment.status.open() || payment.intasendInvoiceId == null || payment.credentialId == null) {
+                return new Polled(payment, null, statusAnswer(payment));
+            }
+            return new Polled(payment, credentials.byId(payment.credentialId).orElse(null), null);
+        });
+        if (polled.answer() != null) {
+            return polled.answer();
         }
-        return statusAnswer(payment);
+        Payment payment = polled.payment();
+        PaymentProvider.StatusResult status = providerStatus(payment, polled.credential());
+        if (status == null) {
+            return statusAnswer(payment);
+        }
+        return QuarkusTransaction.joiningExisting().call(() ->
+                statusAnswer(apply(id, Source.check_status, status, payment.intasendInvoiceId)));
+    }
+
+    /** A payment as read for a poll: the answer when the database alone gives it, else the credential to ask with. */
+    private record Polled(Payment payment, ActiveCredential credential, PaymentDtos.StatusAnswer answer) {
     }
 
     /** Asks the provider where an open payment stands and applies the answer. Provider trouble changes nothing. */
     Payment refreshFromProvider(Payment payment, Source source) {
-        ActiveCredential credential = credentials.byId(payment.credentialId).orElse(null);
+        PaymentProvider.StatusResult status = providerStatus(payment,
+                credentials.byId(payment.credentialId).orElse(null));
+        return status == null ? payment : apply(payment.id, source, status, payment.intasendInvoiceId);
+    }
+
+    /** The provider's view of an open payment's invoice, or null when it cannot be had (no credential, trouble). */
+    private PaymentProvider.StatusResult providerStatus(Payment payment, ActiveCredential credential) {
         if (credential == null) {
-            return payment;
+            return null;
         }
-        PaymentProvider.StatusResult status;
         try {
-            status = providers.forCredential(credential).status(credential, payment.intasendInvoiceId);
+            return providers.forCredential(credential).status(credential, payment.intasendInvoiceId);
         } catch (ProviderException e) {
             LOG.infof("Status of payment %s not available from the provider: %s", payment.id, e.getMessage());
-            return payment;
+            return null;
         }
-        return apply(payment.id, source, status, payment.intasendInvoiceId);
     }
 
     /** Applies a provider-confirmed status. */

@@ -1,6 +1,7 @@
 package org.hotspotbilling.payment;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import org.hotspotbilling.payment.PaymentEvent.Source;
@@ -47,6 +48,29 @@ public class WebhookService {
         if (body == null || !body.isObject()) {
             throw new Invalid("Webhook body must be a JSON object");
         }
+        String invoiceId = text(body, "invoice_id");
+        ProviderState claimed = ProviderState.of(text(body, "state"));
+        // What the delivery needs from the database, read in one transaction; the provider is asked outside it.
+        Delivery delivery = QuarkusTransaction.joiningExisting().call(() -> read(token, body, invoiceId, claimed));
+        Payment payment = delivery.payment();
+        if (!claimed.isFinal()) {
+            Payment open = settlement.stillOpen(payment.id, Source.webhook, text(body, "state"), invoiceId);
+            return new Processed("Webhook processed", open.id, open.status);
+        }
+        if (claimed == ProviderState.COMPLETE && payment.status == PaymentStatus.completed) {
+            // Already settled (a poll or an earlier delivery confirmed it): confirming again would change nothing.
+            return new Processed("Webhook processed", payment.id, payment.status);
+        }
+        Payment settled = confirm(payment, delivery.credential(),
+                invoiceId == null ? payment.intasendInvoiceId : invoiceId);
+        return new Processed("Webhook processed", settled.id, settled.status);
+    }
+
+    /** The delivery's payment, and for a final state the credential to confirm it with. */
+    private record Delivery(Payment payment, ActiveCredential credential) {
+    }
+
+    private Delivery read(String token, JsonNode body, String invoiceId, ProviderState claimed) {
         CredentialService.WebhookEndpoint endpoint = credentials.webhookEndpoint(token, text(body, "challenge"))
                 .orElseThrow(() -> {
                     LOG.warn("Webhook for an unknown callback token");
@@ -57,25 +81,18 @@ public class WebhookService {
             LOG.warnf("Webhook with a wrong or unset challenge for owner %d", endpoint.ownerId());
             throw new Unauthenticated("Invalid webhook challenge");
         }
-        String invoiceId = text(body, "invoice_id");
         Payment payment = find(endpoint.ownerId(), invoiceId, text(body, "api_ref"));
         if (payment == null) {
             LOG.warnf("Webhook for an unknown invoice of owner %d", endpoint.ownerId());
             throw new NotFound("Unknown invoice");
         }
-        ProviderState claimed = ProviderState.of(text(body, "state"));
-        if (!claimed.isFinal()) {
-            Payment open = settlement.stillOpen(payment.id, Source.webhook, text(body, "state"), invoiceId);
-            return new Processed("Webhook processed", open.id, open.status);
-        }
-        Payment settled = confirm(payment, invoiceId == null ? payment.intasendInvoiceId : invoiceId);
-        return new Processed("Webhook processed", settled.id, settled.status);
+        ActiveCredential credential = claimed.isFinal() && payment.credentialId != null
+                ? credentials.byId(payment.credentialId).orElse(null) : null;
+        return new Delivery(payment, credential);
     }
 
     /** Asks IntaSend itself where the invoice stands, and applies only that. */
-    private Payment confirm(Payment payment, String invoiceId) {
-        ActiveCredential credential = payment.credentialId == null ? null
-                : credentials.byId(payment.credentialId).orElse(null);
+    private Payment confirm(Payment payment, ActiveCredential credential, String invoiceId) {
         if (credential == null || invoiceId == null) {
             return payment;
         }

@@ -69,6 +69,12 @@ public class Plan extends TimestampedEntity {
         return find("id = ?2 and " + OWNED, ownerId, id).firstResultOptional();
     }
 
+    /** The owner's active plan with this id on this router. */
+    public static Optional<Plan> findActiveOwned(long id, long routerId, long ownerId) {
+        return find("id = ?2 and routerId = ?3 and active = true and " + OWNED, ownerId, id, routerId)
+                .firstResultOptional();
+    }
+
     public static List<Plan> listOwned(long ownerId, Long routerId) {
         if (routerId != null) {
             return list(OWNED + " and routerId = ?2 order by packageType, price, id", ownerId, routerId);

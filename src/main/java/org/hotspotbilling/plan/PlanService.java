@@ -10,6 +10,7 @@ import org.hotspotbilling.router.RouterService;
 import org.hotspotbilling.web.DatabaseErrors;
 import org.hotspotbilling.web.Invalid;
 import org.hotspotbilling.web.NotFound;
+import org.hotspotbilling.web.ShortLivedCache;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -19,7 +20,15 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
-/** WiFi packages, always reached through a router of the calling owner. */
+/**
+ * WiFi packages, always reached through a router of the calling owner.
+ *
+ * <p>The captive portal's list of each router is kept for {@link PlanConfig#portalListCacheTtl()}: the page asks
+ * for it on every customer's visit, and it changes only when its owner edits a package or the router. How stale it
+ * can be: a change of a package or a router committed through this instance drops the router's list here at once
+ * ({@link PortalPlansInvalidation}, after the commit); a change made on another instance shows here within that
+ * time. A purchase never relies on it: initiate reads the package and its price from the database.
+ */
 @ApplicationScoped
 public class PlanService {
 
@@ -30,9 +39,15 @@ public class PlanService {
     private static final BigDecimal MAX_SPEED = BigDecimal.valueOf(100000);
 
     private final RouterService routers;
+    private final ShortLivedCache<Long, PortalList> portalLists;
 
-    public PlanService(RouterService routers) {
+    public PlanService(RouterService routers, PlanConfig config) {
         this.routers = routers;
+        this.portalLists = new ShortLivedCache<>(config.portalListCacheTtl(), 10_000);
+    }
+
+    /** A router's portal list and the owner it belongs to (routers never change owner). */
+    private record PortalList(long ownerId, PlanDtos.RouterPlans plans) {
     }
 
     @Transactional
@@ -55,10 +70,33 @@ public class PlanService {
                 "Found " + plans.size() + (activeOnly ? " active" : "") + " packages for " + router.name);
     }
 
-    /** The active package with this id on this router, for a purchase. */
+    /** What a captive portal shows: the router's active packages, kept for a few seconds. */
+    public PlanDtos.RouterPlans forPortal(long ownerId, long routerId) {
+        PortalList kept = portalLists.get(routerId);
+        if (kept != null && kept.ownerId() == ownerId) {
+            return kept.plans();
+        }
+        long generation = portalLists.generation();
+        PlanDtos.RouterPlans read = forRouter(ownerId, routerId, true);
+        portalLists.remember(routerId, new PortalList(ownerId, read), generation);
+        return read;
+    }
+
+    /** Drops a router's portal list; called once a change of the router or its packages has committed. */
+    void forgetPortalList(long routerId) {
+        portalLists.forget(routerId);
+    }
+
+    /**
+     * The active package with this id on this owner's router, for a purchase, in one query. When there is none, says
+     * why as the API does: 404 for a router that is not the owner's, else 400.
+     */
     @Transactional
-    public Optional<Plan> activeOnRouter(long routerId, long planId) {
-        return Plan.find("id = ?1 and routerId = ?2 and active = true", planId, routerId).firstResultOptional();
+    public Plan purchasable(long ownerId, long routerId, long planId) {
+        return Plan.findActiveOwned(planId, routerId, ownerId).orElseThrow(() -> {
+            routers.get(ownerId, routerId);
+            return new Invalid("Package not found or not active for this router");
+        });
     }
 
     @Transactional

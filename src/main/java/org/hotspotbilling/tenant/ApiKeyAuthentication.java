@@ -17,7 +17,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -147,8 +146,15 @@ public final class ApiKeyAuthentication {
 
         @Override
         public Uni<SecurityIdentity> authenticate(PublicKeyRequest request, AuthenticationRequestContext context) {
-            return context.runBlocking(() ->
-                    identity(keys.ownerOfPublicKey(request.publicKey), UNKNOWN_PUBLIC_KEY, Roles.PORTAL));
+            ApiKeyService.KeyOwner known = keys.recentOwnerOfPublicKey(request.publicKey);
+            if (known != null) {
+                return Uni.createFrom().item(() -> identity(known.ownerId(), known.active(), Roles.PORTAL));
+            }
+            return context.runBlocking(() -> {
+                ApiKeyService.KeyOwner owner = keys.ownerOfPublicKey(request.publicKey)
+                        .orElseThrow(() -> new AuthenticationFailedException(UNKNOWN_PUBLIC_KEY));
+                return identity(owner.ownerId(), owner.active(), Roles.PORTAL);
+            });
         }
     }
 
@@ -168,20 +174,22 @@ public final class ApiKeyAuthentication {
 
         @Override
         public Uni<SecurityIdentity> authenticate(KeyPairRequest request, AuthenticationRequestContext context) {
-            return context.runBlocking(() ->
-                    identity(keys.ownerOfPair(request.publicKey, request.privateKey), INVALID_KEY_PAIR, Roles.OWNER));
+            return context.runBlocking(() -> {
+                Owner owner = keys.ownerOfPair(request.publicKey, request.privateKey)
+                        .orElseThrow(() -> new AuthenticationFailedException(INVALID_KEY_PAIR));
+                return identity(owner.id, owner.active, Roles.OWNER);
+            });
         }
     }
 
-    private static SecurityIdentity identity(Optional<Owner> owner, String unknownMessage, String role) {
-        Owner found = owner.orElseThrow(() -> new AuthenticationFailedException(unknownMessage));
-        if (!found.active) {
+    private static SecurityIdentity identity(long ownerId, boolean active, String role) {
+        if (!active) {
             throw new AuthenticationFailedException(OwnerService.DISABLED);
         }
         return QuarkusSecurityIdentity.builder()
-                .setPrincipal(new QuarkusPrincipal(String.valueOf(found.id)))
+                .setPrincipal(new QuarkusPrincipal(String.valueOf(ownerId)))
                 .addRole(role)
-                .addAttribute(Roles.OWNER_ID_ATTRIBUTE, found.id)
+                .addAttribute(Roles.OWNER_ID_ATTRIBUTE, ownerId)
                 .build();
     }
 }

@@ -15,6 +15,13 @@ public interface TenantConfig {
     @WithDefault("11")
     int bcryptCost();
 
+    /**
+     * How long this instance remembers which owner a portal public key belongs to (ApiKeyService): the longest a
+     * key rotated on another instance, or an owner disabled in the database, can still be accepted here. 0 = off.
+     */
+    @WithDefault("5s")
+    Duration publicKeyCacheTtl();
+
     interface Jwt {
         /** The {@code iss} claim written into and required of every token. */
         @WithDefault("hotspot-billing")

@@ -28,9 +28,10 @@ import java.util.regex.Pattern;
  * Token buckets shared by every instance of the service, stored in PostgreSQL ({@code rate_limit_bucket}) through
  * Bucket4j. Each configured limit ({@link RateLimitConfig}) has one bucket per key: a public key, a phone number.
  *
- * <p>Each check is one short transaction of its own on its own connection (select for update, update, commit), so a
- * bucket row is locked only for those statements, never while the caller goes on; a caller's transaction is
- * suspended meanwhile, so the check neither joins it nor keeps the row locked until it ends. Concurrent checks of
+ * <p>Each check is one short transaction of its own on its own connection (lock or create the row, update, commit:
+ * {@link BucketStore}), so a bucket row is locked only for those statements, never while the caller goes on; a
+ * caller's transaction is suspended meanwhile, so the check neither joins it nor keeps the row locked until it
+ * ends. Concurrent checks of
  * one bucket in this instance are merged by Bucket4j's batching into one such transaction: a hot key costs one row
  * update per database round trip, not one per request, and no token is handed out that the stored bucket does not
  * hold. Refill is computed with the checking instance's clock, so instances must keep their clocks in sync: a skew
@@ -52,7 +53,9 @@ public class RateLimiter {
 
     private final boolean enabled;
     private final Map<String, Limit> limits = new TreeMap<>();
-    private final PostgreSQLSelectForUpdateBasedProxyManager<String> store;
+    private final BucketStore store;
+    /** Bucket4j's stock store, for its clean-up of expired rows only. */
+    private final PostgreSQLSelectForUpdateBasedProxyManager<String> expiredRows;
 
     /**
      * Batching only merges checks that go through the same proxy object, so the proxies of recently used buckets
@@ -75,10 +78,14 @@ public class RateLimiter {
         // Select-for-update locks exactly the bucket's row. The advisory-lock flavour would lock a 64-bit number
         // derived from the String key's hash, in a namespace shared with everything else (Flyway's own lock
         // included), and costs one more statement per check.
-        this.store = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
+        ExpirationAfterWriteStrategy expiration =
+                ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEEP_WHEN_FULL);
+        this.store = new BucketStore(dataSource, expiration,
+                bucketId -> limits.get(bucketId.substring(0, bucketId.indexOf(':'))).configuration());
+        this.expiredRows = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
                 .primaryKeyMapper(PrimaryKeyMapper.STRING)
                 .table("rate_limit_bucket")
-                .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEEP_WHEN_FULL))
+                .expirationAfterWrite(expiration)
                 .build();
     }
 
@@ -115,7 +122,7 @@ public class RateLimiter {
     void removeRefilledBuckets() {
         int removed;
         do {
-            removed = store.removeExpired(CLEANUP_BATCH);
+            removed = expiredRows.removeExpired(CLEANUP_BATCH);
         } while (removed == CLEANUP_BATCH);
     }
 

@@ -130,7 +130,7 @@ class IdempotencyTest {
                 // 202 when the fake's answer came after the read timeout on a loaded machine: an unknown outcome,
                 // stored and replayed like a 201.
                 assertTrue(r.statusCode() == 201 || r.statusCode() == 202 || r.statusCode() == 409,
-                        "unexpected " + r.statusCode());
+                        "unexpected " + r.statusCode() + ": " + r.asString());
                 if (r.statusCode() != 409) {
                     assertTrue(firstStatus == 0 || firstStatus == r.statusCode(), "two different answers");
                     firstStatus = r.statusCode();

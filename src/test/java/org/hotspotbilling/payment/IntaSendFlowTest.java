@@ -277,6 +277,21 @@ class IntaSendFlowTest {
     }
 
     @Test
+    void aCompleteWebhookForACompletedPaymentIsAcknowledgedWithoutAskingIntaSendAgain() {
+        Sent sent = sentPayment();
+        Shop shop = sent.shop();
+        String invoice = sent.invoice();
+        IntaSendFake.status(invoice, "COMPLETE", sent.id(), "\"20.00\"", null, null);
+        Map<String, Object> complete = Map.of("invoice_id", invoice, "state", "COMPLETE", "challenge",
+                shop.webhookChallenge());
+        shop.webhook(complete).statusCode(200).body("status", equalTo("completed"));
+        int asked = IntaSendFake.statusCallsFor(invoice).size();
+        shop.webhook(complete).statusCode(200).body("status", equalTo("completed"));
+        assertEquals(asked, IntaSendFake.statusCallsFor(invoice).size(), "nothing left to confirm");
+        assertEquals(1, events(sent.id(), "succeeded"));
+    }
+
+    @Test
     void aWebhookTheStatusApiDoesNotConfirmChangesNothing() {
         Sent sent = sentPayment();
         Shop shop = sent.shop();

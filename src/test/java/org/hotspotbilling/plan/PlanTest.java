@@ -16,6 +16,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -102,6 +103,47 @@ class PlanTest {
                 .body("packages[0].price", equalTo("10.00"));
         owner.withJwt().get("/routers/" + router + "/packages/")
                 .then().statusCode(200).body("packages.id", contains((int) cheap, (int) retired));
+    }
+
+    @Test
+    void portalSeesEveryChangeOfPackagesAndRouterAtOnce() {
+        // The portal's list is kept for a few seconds (PlanService.forPortal); each step reads it right after a change.
+        TestOwner owner = Owners.register();
+        long router = Fixtures.router(owner, Map.of("name", "Shop", "host", "10.0.0.1", "username", "api"));
+        long first = Fixtures.plan(owner, router, Map.of("name", "1 hour", "price", "10.00"));
+        String path = "/routers/" + router + "/packages/";
+        owner.asPortal().get(path).then().statusCode(200).body("packages.id", contains((int) first));
+
+        long second = Fixtures.plan(owner, router, Map.of("name", "2 hours", "price", "15.00"));
+        owner.asPortal().get(path).then().body("packages.id", contains((int) first, (int) second));
+        owner.withJwt().body(Map.of("price", "12.00")).patch("/routers/packages/" + first + "/").then().statusCode(200);
+        owner.asPortal().get(path).then().body("packages[0].price", equalTo("12.00"));
+        owner.withJwt().body(Map.of("is_active", false)).patch("/routers/packages/" + second + "/")
+                .then().statusCode(200);
+        owner.asPortal().get(path).then().body("packages.id", contains((int) first));
+
+        long other = Fixtures.router(owner);
+        owner.withJwt().body(Map.of("router", other)).patch("/routers/packages/" + first + "/").then().statusCode(200);
+        owner.asPortal().get(path).then().body("packages", hasSize(0));
+        owner.asPortal().get("/routers/" + other + "/packages/").then().body("packages.id", contains((int) first));
+        owner.withJwt().delete("/routers/packages/" + first + "/").then().statusCode(200);
+        owner.asPortal().get("/routers/" + other + "/packages/").then().body("packages", hasSize(0));
+
+        owner.withJwt().body(Map.of("name", "Shop renamed")).patch("/routers/" + router + "/").then().statusCode(200);
+        owner.asPortal().get(path).then().body("router_name", equalTo("Shop renamed"));
+        owner.withJwt().delete("/routers/" + router + "/").then().statusCode(200);
+        owner.asPortal().get(path).then().statusCode(404);
+    }
+
+    @Test
+    void portalListOfARouterIsNotFoundWithAnotherOwnersKey() {
+        TestOwner owner = Owners.register();
+        TestOwner stranger = Owners.register();
+        long router = Fixtures.router(owner);
+        Fixtures.plan(owner, router, "10.00");
+        owner.asPortal().get("/routers/" + router + "/packages/").then().statusCode(200);
+        stranger.asPortal().get("/routers/" + router + "/packages/").then().statusCode(404)
+                .body("error", notNullValue());
     }
 
     @Test

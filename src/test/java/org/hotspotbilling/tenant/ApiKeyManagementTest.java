@@ -64,6 +64,24 @@ class ApiKeyManagementTest {
     }
 
     @Test
+    void aPublicKeyInUseStopsWorkingAtOnceWhenReplaced() {
+        TestOwner owner = Owners.register();
+        // Used first, so this instance remembers whose key it is (ApiKeyService).
+        owner.asPortal().get(PROBE).then().statusCode(200);
+        String rotated = owner.withJwt().post("/users/rotate-api-keys/").then().statusCode(201)
+                .extract().path("public_key");
+        owner.asPortal().get(PROBE).then().statusCode(401);
+
+        given().header("X-Public-Key", rotated).get(PROBE).then().statusCode(200);
+        String custom = "0123456789abcdef" + rotated.substring(16);
+        owner.withJwt().body(Map.of("public_key", custom, "private_key", "2".repeat(64)))
+                .post("/users/set-custom-api-keys/").then().statusCode(201);
+        given().header("X-Public-Key", rotated).get(PROBE).then().statusCode(401);
+        given().header("X-Public-Key", custom).get(PROBE).then().statusCode(200)
+                .body("owner_id", equalTo((int) owner.id()));
+    }
+
+    @Test
     void generateApiKeyAlsoReplacesThePair() {
         TestOwner owner = Owners.register();
         JsonPath generated = owner.withKeyPair().post("/users/generate-api-key/")
