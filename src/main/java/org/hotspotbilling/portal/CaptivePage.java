@@ -7,7 +7,6 @@ import org.hotspotbilling.payment.CustomerInput;
 import org.hotspotbilling.router.Router;
 import org.hotspotbilling.router.RouterService;
 import org.hotspotbilling.tenant.ApiKeyService;
-import org.hotspotbilling.tenant.Owner;
 import org.hotspotbilling.web.Invalid;
 import org.hotspotbilling.web.Unauthenticated;
 
@@ -76,11 +75,12 @@ public class CaptivePage {
      */
     public Rendered render(long routerId, String key, Device device, URI requestBase) {
         String publicKey = canonicalKey(key);
-        Owner owner = keys.ownerOfPublicKey(publicKey).orElseThrow(() -> new Unauthenticated(UNKNOWN_KEY));
-        if (!owner.active) {
+        ApiKeyService.KeyOwner owner = keys.ownerOfPublicKey(publicKey)
+                .orElseThrow(() -> new Unauthenticated(UNKNOWN_KEY));
+        if (!owner.active()) {
             throw new Unauthenticated(DISABLED);
         }
-        Router router = routers.get(owner.id, routerId);
+        Router router = routers.get(owner.ownerId(), routerId);
         return page(router.id, publicKey, device, requestBase);
     }
 
