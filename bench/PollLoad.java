@@ -44,8 +44,9 @@ import java.util.regex.Pattern;
  * <li>etag: {@code If-None-Match} with the router's ETag (304);
  * <li>version: {@code ?version=} with the router's version ({@code #OK unchanged});
  * <li>changed: sweeps; before each, one SQL statement extends one grant of every router (as another instance or an
- * admin would; the app learns only from the database), then every router polls once with the version it held and
- * must get the new list (200) — an answer with the old version counts as unexpected;
+ * admin would; the app learns only from the database), then after a pause (one line per pause in
+ * {@code change-settle}) every router polls once with the version it held and must get the new list (200) — an
+ * answer with the old version counts as unexpected;
  * <li>push: {@code push-routers} routers with delivery push, served by bench/FakeRouter.java; {@code payments}
  * simulator payments initiated through the portal API, then completed by simulate-callback at {@code payment-rate}
  * per second; the latency of each is from the payment's completed_at (the app's clock inside the completing
@@ -54,9 +55,9 @@ import java.util.regex.Pattern;
  *
  * <p>Options ({@code --name value}): base-url, routers (10000), grants (20), warmup (5 s), duration (15 s), conns
  * (32), app-warmup (5 s per path and JIT round; 0 = none), app-warmup-rounds (8), only (comma list of
- * live,full,etag,version,changed,push), sweeps (3), change-settle (1 s between the change and the sweep), push-routers
- * (100), payments (1000), payment-rate (100 per s), payment-conns (8), fake-url, app-pid, fake-pid, pg-data, db-port,
- * out.
+ * live,full,etag,version,changed,push), sweeps (3), change-settle (pauses in s between the change and the polls,
+ * comma list: "1,0"), push-routers (100), payments (1000), payment-rate (100 per s), payment-conns (8), fake-url,
+ * app-pid, fake-pid, pg-data, db-port, out.
  */
 public class PollLoad {
 
@@ -134,14 +135,20 @@ public class PollLoad {
         String changedNote = null;
         if (only.contains("changed")) {
             int sweeps = Integer.parseInt(o.getOrDefault("sweeps", "3"));
-            double settle = Double.parseDouble(o.getOrDefault("change-settle", "1"));
-            Result r = changed(conns, sweeps, settle);
-            results.add(r.target("≥ 5,000 req/s, p99 < 20 ms, ≥ 0.5× baseline",
-                    r.rps >= 5000 && r.p99 < 20 && r.rps >= 0.5 * b, b));
-            changedNote = String.format(Locale.ROOT, "Changed: %d sweeps; before each, one SQL UPDATE extended one "
-                    + "grant of each of the %,d routers (in %.1f s on average, not measured), then %.1f s of quiet, then "
-                    + "every router polled once with the version it held; measured are those polls only (%,d).",
-                    sweeps, routerIds.length, r.changeSeconds / sweeps, settle, r.count);
+            double change = 0;
+            for (String settle : o.getOrDefault("change-settle", "1,0").split(",")) {
+                Result r = changed(conns, sweeps, Double.parseDouble(settle));
+                results.add(r.target("≥ 5,000 req/s, p99 < 20 ms, ≥ 0.5× baseline",
+                        r.rps >= 5000 && r.p99 < 20 && r.rps >= 0.5 * b, b));
+                change += r.changeSeconds / sweeps;
+            }
+            changedNote = String.format(Locale.ROOT, "After a change: %d sweeps per line; before each, one SQL UPDATE "
+                    + "extended one grant of each of the %,d routers (as another instance would: the app learns of it "
+                    + "from the database only; %.1f s on average, not measured), then the given pause, then every "
+                    + "router polled once with the version it held (an answer with that old version counts as "
+                    + "unexpected). req/s and latencies are of those polls; CPU, CPU ms/req and commits/req count "
+                    + "from the end of the UPDATE (so the app's work on the change is included) to the last poll.",
+                    sweeps, routerIds.length, change / o.getOrDefault("change-settle", "1,0").split(",").length);
         }
         Push push = null;
         if (only.contains("push")) {
@@ -299,11 +306,19 @@ public class PollLoad {
         double baseline = Double.NaN;
         String firstUnexpected;
         double changeSeconds;
+        /** Seconds the CPU columns cover, when not the measured window (the changed lines). */
+        double cpuSeconds;
 
         Result target(String target, boolean met) {
             this.target = target;
             this.met = met;
             return this;
+        }
+
+        /** CPU milliseconds per answered request, from cores averaged over the window the CPU columns cover. */
+        double cpuMsPerRequest(double cores) {
+            double window = cpuSeconds > 0 ? cpuSeconds : seconds;
+            return cores * window * 1000 / count;
         }
 
         Result target(String target, boolean met, double baseline) {
@@ -431,7 +446,8 @@ public class PollLoad {
      * held. Only the polls are measured, CPU included.
      */
     static Result changed(int conns, int sweeps, double settle) throws Exception {
-        String label = "Poll after a change (200, text, ?version= of the old list)";
+        String label = String.format(Locale.ROOT, "Poll after a change, %.0f s later (200, text, ?version= of the "
+                + "old list)", settle);
         log(String.format(Locale.ROOT, "run: %s, %d connections, %d sweeps of %,d routers", label, conns, sweeps,
                 routerIds.length));
         List<long[]> all = new ArrayList<>();
@@ -440,6 +456,7 @@ public class PollLoad {
         String[] first = new String[1];
         double pollSeconds = 0;
         double changeSeconds = 0;
+        double cpuSeconds = 0;
         Cpu.Sum cpu = new Cpu.Sum();
         long commits = 0;
         Pg.Sampler sampler = null;
@@ -449,13 +466,13 @@ public class PollLoad {
                     + "updated_at = clock_timestamp() WHERE g.id IN (SELECT min(id) FROM access_grant "
                     + "WHERE owner_id = " + ownerId + " GROUP BY router_id)");
             changeSeconds += (System.nanoTime() - c0) / 1e9;
+            Pg.Snapshot pgBefore = Pg.snapshot();
+            Cpu.Snapshot before = Cpu.snapshot();
             Thread.sleep((long) (settle * 1000));
             AtomicInteger next = new AtomicInteger();
             long[][] latencies = new long[conns][];
             int[] counts = new int[conns];
             AtomicInteger slot = new AtomicInteger();
-            Pg.Snapshot pgBefore = Pg.snapshot();
-            Cpu.Snapshot before = Cpu.snapshot();
             long t0 = System.nanoTime();
             parallel(conns, conn -> {
                 int me = slot.getAndIncrement();
@@ -490,6 +507,7 @@ public class PollLoad {
             });
             pollSeconds += (System.nanoTime() - t0) / 1e9;
             cpu.add(before, Cpu.snapshot());
+            cpuSeconds = cpu.seconds;
             Pg.Snapshot pgAfter = Pg.snapshot();
             if (pgBefore != null && pgAfter != null) {
                 commits += pgAfter.commits - pgBefore.commits;
@@ -506,6 +524,7 @@ public class PollLoad {
         r.unexpected = unexpected.get();
         r.errors = errors.get();
         r.cpu = cpu.cores();
+        r.cpuSeconds = cpuSeconds;
         r.firstUnexpected = first[0];
         r.changeSeconds = changeSeconds;
         if (dbPort != 0) {
@@ -782,8 +801,8 @@ public class PollLoad {
             b.append(String.format(Locale.ROOT, "| %s | %d | %,.0f | %s | %.1f | %.1f | %d | %d | %s | %s | %s | %s | %s "
                     + "| %s |%n", r.label, r.conns, r.rps, Double.isNaN(r.baseline) ? "—"
                     : String.format(Locale.ROOT, "%.2f", r.rps / r.baseline), r.p50, r.p99, r.unexpected, r.errors,
-                    r.cpu, r.count == 0 ? "—" : String.format(Locale.ROOT, "%.3f+%.3f", r.cpu.app * 1000 / r.rps,
-                            r.cpu.pg * 1000 / r.rps),
+                    r.cpu, r.count == 0 ? "—" : String.format(Locale.ROOT, "%.3f+%.3f", r.cpuMsPerRequest(r.cpu.app),
+                            r.cpuMsPerRequest(r.cpu.pg)),
                     r.pg == null ? "—" : String.format(Locale.ROOT, "%.2f", r.pg.commitsPerRequest),
                     r.pg == null || Double.isNaN(r.pg.busy) ? "—"
                             : String.format(Locale.ROOT, "%.1f/%.0f", r.pg.busy, r.pg.open),

@@ -6,6 +6,7 @@
 #
 # Knobs (environment): BENCH_ROUTERS (10000), BENCH_GRANTS (20), BENCH_WARMUP (5 s), BENCH_DURATION (15 s),
 # BENCH_CONNS (32), BENCH_APP_WARMUP (5: seconds per path of each unmeasured JIT warm-up round), BENCH_SWEEPS (3),
+# BENCH_CHANGE_SETTLE ("1,0": pauses between the change and the polls of the changed lines, one line each),
 # BENCH_PUSH_ROUTERS (100), BENCH_PAYMENTS (1000), BENCH_PAYMENT_RATE (100 per s), BENCH_PAYMENT_CONNS (8),
 # BENCH_ONLY (comma list of live,full,etag,version,changed,push), BENCH_OUT (bench/results/poll-latest.md),
 # BENCH_APP_ENV (extra app settings), BENCH_JAVA_OPTS (extra JVM options for the app, e.g. JFR), BENCH_JAR (run
@@ -171,6 +172,7 @@ java -Xss512k -Xmx1g bench/PollLoad.java \
     --routers "${BENCH_ROUTERS:-10000}" --grants "${BENCH_GRANTS:-20}" \
     --warmup "${BENCH_WARMUP:-5}" --duration "${BENCH_DURATION:-15}" --conns "${BENCH_CONNS:-32}" \
     --app-warmup "${BENCH_APP_WARMUP:-5}" --sweeps "${BENCH_SWEEPS:-3}" \
+    --change-settle "${BENCH_CHANGE_SETTLE:-1,0}" \
     --push-routers "${BENCH_PUSH_ROUTERS:-100}" --payments "${BENCH_PAYMENTS:-1000}" \
     --payment-rate "${BENCH_PAYMENT_RATE:-100}" --payment-conns "${BENCH_PAYMENT_CONNS:-8}" \
     --only "${BENCH_ONLY:-live,full,etag,version,changed,push}" \

@@ -8,7 +8,7 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.EntityTag;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -77,11 +77,11 @@ public class AuthorizedMacsResource {
             throw new Invalid("format must be json or text");
         }
         int pageNumber = page(request.page());
-        EntityTag tag = new EntityTag(list.version() + "-p" + pageNumber);
+        String etag = "\"" + list.version() + "-p" + pageNumber + "\"";
         String ifNoneMatch = request.ifNoneMatch();
-        if (ifNoneMatch != null && (ifNoneMatch.equals(tag.toString()) || ifNoneMatch.equals("*"))) {
+        if (ifNoneMatch != null && (ifNoneMatch.equals(etag) || ifNoneMatch.equals("*"))) {
             recorder.polled(list.routerId(), list.version(), now);
-            return Response.notModified(tag).build();
+            return Response.notModified().header(HttpHeaders.ETAG, etag).build();
         }
         if (list.version().equals(request.knownVersion())) {
             recorder.polled(list.routerId(), list.version(), now);
@@ -97,7 +97,7 @@ public class AuthorizedMacsResource {
         }
         recorder.polled(list.routerId(), list.version(), now);
         return (text ? Response.ok(asText(list, pageNumber, grants, now), MediaType.TEXT_PLAIN)
-                : Response.ok(asJson(list, pageNumber, grants, now))).tag(tag).build();
+                : Response.ok(asJson(list, pageNumber, grants, now))).header(HttpHeaders.ETAG, etag).build();
     }
 
     static String asText(RouterPoll.LiveList list, int page, List<RouterPoll.LiveGrant> grants, Instant now) {

@@ -32,7 +32,10 @@ import java.util.concurrent.atomic.AtomicLong;
 @ApplicationScoped
 public class PollCache {
 
-    /** Fired in a transaction that changed a router's grants: this instance forgets the router's list on commit. */
+    /**
+     * Fired in a transaction that changed a router's grants: this instance forgets the router's list on commit
+     * ({@link PollListRefresher}).
+     */
     public record GrantsChanged(long routerId) {
     }
 
@@ -105,9 +108,13 @@ public class PollCache {
                 (id, entry) -> entry.list() == old ? new ListEntry(updated, entry.stamp()) : entry);
     }
 
-    void grantsChanged(long routerId) {
+    /**
+     * Forgets the router's list; answers whether this instance held one (its router polls here). The stale entry
+     * stays until replaced, so that a change arriving while the list is being reloaded is still known as held.
+     */
+    boolean grantsChanged(long routerId) {
         forget(listsForgottenAt, routerId);
-        lists.invalidate(routerId);
+        return lists.asMap().containsKey(routerId);
     }
 
     void tokenChanged(long routerId) {
@@ -129,10 +136,6 @@ public class PollCache {
     /** Whether polls are answered from memory now (the listener is connected and caching is on). */
     public boolean inUse() {
         return enabled && trusted;
-    }
-
-    void onGrantsChanged(@Observes(during = TransactionPhase.AFTER_SUCCESS) GrantsChanged changed) {
-        grantsChanged(changed.routerId());
     }
 
     void onPollTokenRevoked(@Observes(during = TransactionPhase.AFTER_SUCCESS)

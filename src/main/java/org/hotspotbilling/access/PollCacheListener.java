@@ -19,11 +19,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Hears from PostgreSQL which routers' poll data changed (the triggers of V80 notify on commit) and tells
- * {@link PollCache}. One dedicated connection per instance, outside the pool (a LISTEN lives as long as its
- * session). While it is down the cache is not used; each time it (re)connects the cache is emptied, since
- * notifications sent while nobody listened are lost. An idle connection is checked every {@link #HEARTBEAT_MS}
- * with a query that fails within {@link #SOCKET_TIMEOUT_S}, so a silently dead connection is noticed within
- * about 15 s: that bounds how long another instance's change can go unheard.
+ * {@link PollCache} (lists through {@link PollListRefresher}). One dedicated connection per instance, outside the
+ * pool (a LISTEN lives as long as its session). While it is down the cache is not used; each time it (re)connects
+ * the cache is emptied, since notifications sent while nobody listened are lost. An idle connection is checked
+ * every {@link #HEARTBEAT_MS} with a query that fails within {@link #SOCKET_TIMEOUT_S}, so a silently dead
+ * connection is noticed within about 15 s: that bounds how long another instance's change can go unheard.
  */
 @ApplicationScoped
 public class PollCacheListener {
@@ -39,6 +39,7 @@ public class PollCacheListener {
     private static final long RECONNECT_MS = 1_000;
 
     private final PollCache cache;
+    private final PollListRefresher lists;
     private final String url;
     private final Optional<String> username;
     private final Optional<String> password;
@@ -47,10 +48,12 @@ public class PollCacheListener {
     private volatile Thread thread;
     private volatile Connection connection;
 
-    public PollCacheListener(PollCache cache, @ConfigProperty(name = "quarkus.datasource.jdbc.url") String url,
+    public PollCacheListener(PollCache cache, PollListRefresher lists,
+            @ConfigProperty(name = "quarkus.datasource.jdbc.url") String url,
             @ConfigProperty(name = "quarkus.datasource.username") Optional<String> username,
             @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
         this.cache = cache;
+        this.lists = lists;
         this.url = url;
         this.username = username;
         this.password = password;
@@ -127,7 +130,7 @@ public class PollCacheListener {
             return;
         }
         if (GRANTS_CHANNEL.equals(n.getName())) {
-            cache.grantsChanged(routerId);
+            lists.grantsChanged(routerId);
         } else if (TOKENS_CHANNEL.equals(n.getName())) {
             cache.tokenChanged(routerId);
         }

@@ -17,7 +17,10 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -162,30 +165,47 @@ public class RouterPoll {
     }
 
     private LiveList load(long routerId, Instant now) {
-        List<LiveGrant> grants = new ArrayList<>();
-        Instant latest = null;
-        Instant earliestExpiry = null;
+        return load(List.of(routerId), now).get(routerId);
+    }
+
+    /** The live lists of these routers at {@code now}, in one query (an empty list for a router without grants). */
+    Map<Long, LiveList> load(Collection<Long> routerIds, Instant now) {
+        Map<Long, List<LiveGrant>> grants = new HashMap<>();
+        Map<Long, Instant> latest = new HashMap<>();
+        Map<Long, Instant> earliestExpiry = new HashMap<>();
+        boolean one = routerIds.size() == 1; // the poll's own load: the simplest plan
         try (Connection c = db.getConnection(); PreparedStatement select = c.prepareStatement(
-                "SELECT id, mac_address, ip_address, expires_at, rate_limit, state, updated_at FROM access_grant "
-                        + "WHERE router_id = ? AND state IN ('pending', 'on_router') AND expires_at > ? "
-                        + "ORDER BY mac_address")) {
-            select.setLong(1, routerId);
+                "SELECT router_id, id, mac_address, ip_address, expires_at, rate_limit, state, updated_at "
+                        + "FROM access_grant WHERE router_id " + (one ? "= ?" : "= ANY (?)")
+                        + " AND state IN ('pending', 'on_router') AND expires_at > ? ORDER BY router_id, mac_address")) {
+            if (one) {
+                select.setLong(1, routerIds.iterator().next());
+            } else {
+                select.setArray(1, c.createArrayOf("bigint", routerIds.toArray()));
+            }
             select.setObject(2, now.atOffset(ZoneOffset.UTC));
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    Instant expires = rows.getObject(4, OffsetDateTime.class).toInstant();
-                    Instant updated = rows.getObject(7, OffsetDateTime.class).toInstant();
-                    grants.add(new LiveGrant(rows.getLong(1), rows.getString(2), rows.getString(3), expires,
-                            rows.getString(5), "pending".equals(rows.getString(6))));
-                    latest = latest == null || updated.isAfter(latest) ? updated : latest;
-                    earliestExpiry = earliestExpiry == null || expires.isBefore(earliestExpiry) ? expires
-                            : earliestExpiry;
+                    long routerId = rows.getLong(1);
+                    Instant expires = rows.getObject(5, OffsetDateTime.class).toInstant();
+                    Instant updated = rows.getObject(8, OffsetDateTime.class).toInstant();
+                    grants.computeIfAbsent(routerId, id -> new ArrayList<>()).add(new LiveGrant(rows.getLong(2),
+                            rows.getString(3), rows.getString(4), expires, rows.getString(6),
+                            "pending".equals(rows.getString(7))));
+                    latest.merge(routerId, updated, (x, y) -> x.isAfter(y) ? x : y);
+                    earliestExpiry.merge(routerId, expires, (x, y) -> x.isBefore(y) ? x : y);
                 }
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("Could not read router " + routerId + "'s grants", e);
+            throw new IllegalStateException("Could not read the grants of routers " + routerIds, e);
         }
-        return new LiveList(routerId, version(grants.size(), latest), List.copyOf(grants), earliestExpiry);
+        Map<Long, LiveList> lists = new HashMap<>();
+        for (long routerId : routerIds) {
+            List<LiveGrant> live = grants.getOrDefault(routerId, List.of());
+            lists.put(routerId, new LiveList(routerId, version(live.size(), latest.get(routerId)), List.copyOf(live),
+                    earliestExpiry.get(routerId)));
+        }
+        return lists;
     }
 
     private static String version(int count, Instant latest) {

@@ -205,6 +205,22 @@ class RouterPollTest {
     }
 
     @Test
+    void aListInMemoryIsReloadedWhenItChangesBeforeItsRouterPollsAgain() {
+        Shop shop = Shop.simulated();
+        String token = token(shop);
+        String mac = Shop.randomMac();
+        shop.simulate(shop.paymentFor(mac), 0).statusCode(200);
+        awaitMemoryInUse();
+        String before = poll(shop.routerId(), token, "").then().body("count", equalTo(1)).extract().path("version");
+        db.update("UPDATE access_grant SET expires_at = expires_at + interval '1 hour', updated_at = now() "
+                + "WHERE mac_address = ?", mac);
+        await().atMost(PATIENCE).until(() -> {
+            RouterPoll.LiveList held = cache.list(shop.routerId(), Instant.now());
+            return held != null && !held.version().equals(before);
+        });
+    }
+
+    @Test
     void aTokenReplacedElsewhereStopsWorking() {
         Shop shop = Shop.simulated();
         String token = token(shop);
