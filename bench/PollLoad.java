@@ -47,17 +47,19 @@ import java.util.regex.Pattern;
  * admin would; the app learns only from the database), then after a pause (one line per pause in
  * {@code change-settle}) every router polls once with the version it held and must get the new list (200) — an
  * answer with the old version counts as unexpected;
- * <li>push: {@code push-routers} routers with delivery push, served by bench/FakeRouter.java; {@code payments}
- * simulator payments initiated through the portal API, then completed by simulate-callback at {@code payment-rate}
- * per second; the latency of each is from the payment's completed_at (the app's clock inside the completing
- * transaction) to the arrival at the fake router of the {@code PUT /rest/ip/hotspot/user} that adds its MAC.
+ * <li>push: {@code push-routers} routers with delivery push, served by bench/FakeRouter.java; per rate in
+ * {@code payment-rate}, {@code payments} simulator payments initiated through the portal API, then completed by
+ * simulate-callback at that rate; the latency of each is from the payment's completed_at (the app's clock inside the
+ * completing transaction) to the arrival at the fake router of the {@code PUT /rest/ip/hotspot/user} that adds its
+ * MAC.
  * </ul>
  *
  * <p>Options ({@code --name value}): base-url, routers (10000), grants (20), warmup (5 s), duration (15 s), conns
  * (32), app-warmup (5 s per path and JIT round; 0 = none), app-warmup-rounds (8), only (comma list of
  * live,full,etag,version,changed,push), sweeps (3), change-settle (pauses in s between the change and the polls,
- * comma list: "1,0"), push-routers (100), payments (1000), payment-rate (100 per s), payment-conns (8), fake-url,
- * app-pid, fake-pid, pg-data, db-port, out.
+ * comma list: "1,0"), push-routers (100), payments (1000), warmup-payments (500: an unmeasured round first),
+ * payment-rate (comma list, one round each: "20,50,100" per s), payment-conns (8), fake-url, app-pid, fake-pid,
+ * pg-data, db-port, out.
  */
 public class PollLoad {
 
@@ -150,12 +152,14 @@ public class PollLoad {
                     + "from the end of the UPDATE (so the app's work on the change is included) to the last poll.",
                     sweeps, routerIds.length, change / o.getOrDefault("change-settle", "1,0").split(",").length);
         }
-        Push push = null;
+        PushRun push = null;
         if (only.contains("push")) {
             push = push(o.getOrDefault("fake-url", "http://127.0.0.1:8001"),
                     Integer.parseInt(o.getOrDefault("push-routers", "100")),
                     Integer.parseInt(o.getOrDefault("payments", "1000")),
-                    Double.parseDouble(o.getOrDefault("payment-rate", "100")),
+                    Integer.parseInt(o.getOrDefault("warmup-payments", "500")),
+                    Arrays.stream(o.getOrDefault("payment-rate", "20,50,100").split(","))
+                            .mapToDouble(Double::parseDouble).toArray(),
                     Integer.parseInt(o.getOrDefault("payment-conns", "8")));
         }
 
@@ -575,8 +579,18 @@ public class PollLoad {
 
     // ---------------------------------------------------------------------------------------------- push
 
-    static final class Push {
+    /** The push rounds of a run, after the unmeasured warm-up round, and the checks made at the end. */
+    static final class PushRun {
         int routers;
+        int warmupPayments;
+        int conns;
+        List<Push> rounds = new ArrayList<>();
+        List<String> checks = new ArrayList<>();
+        boolean verified = true;
+    }
+
+    /** One round of payments completed at one rate. */
+    static final class Push {
         int payments;
         double rate;
         int conns;
@@ -592,20 +606,53 @@ public class PollLoad {
         double callbackP99;
         Cpu cpu;
         double windowSeconds;
-        List<String> checks = new ArrayList<>();
-        boolean verified = true;
+    }
+
+    /** The owner, push routers and packages the push rounds use. */
+    record PushShop(long owner, String portal, String jwt, long[] routers, long[] plans, String routerList,
+            String fakeUrl) {
     }
 
     /**
      * Push routers on the fake, payments made through the portal API and completed by simulate-callback at a fixed
-     * rate (open loop); then, per payment, completed_at → the fake's first PUT of its MAC.
+     * rate (open loop); then, per payment, completed_at → the fake's first PUT of its MAC. An unmeasured round of
+     * {@code warmupPayments} first, so that the completion and push paths run compiled, as in a running service.
      */
-    static Push push(String fakeUrl, int routerCount, int payments, double rate, int conns) throws Exception {
-        Push p = new Push();
-        p.routers = routerCount;
-        p.payments = payments;
-        p.rate = rate;
-        p.conns = conns;
+    static PushRun push(String fakeUrl, int routerCount, int payments, int warmupPayments, double[] rates, int conns)
+            throws Exception {
+        PushRun run = new PushRun();
+        run.routers = routerCount;
+        run.warmupPayments = warmupPayments;
+        run.conns = conns;
+        PushShop shop = pushShop(fakeUrl, routerCount);
+        int tag = 0xB0;
+        if (warmupPayments > 0) {
+            log(String.format(Locale.ROOT, "push: warm-up round of %,d payments (not measured)", warmupPayments));
+            round(shop, new Push(), tag++, warmupPayments, rates[0], conns);
+        }
+        for (double rate : rates) {
+            Push p = new Push();
+            p.payments = payments;
+            p.rate = rate;
+            round(shop, p, tag++, payments, rate, conns);
+            run.rounds.add(p);
+            awaitNoQueuedJobs(shop.routerList(), 60);
+        }
+        long total = warmupPayments + (long) payments * rates.length;
+        check(run, "payments completed, warm-up round included (SQL)", sql("SELECT count(*) FROM payment "
+                + "WHERE owner_id = " + shop.owner() + " AND status = 'completed'"), total);
+        check(run, "users added on the fake routers in the measured rounds (first PUT per MAC)",
+                run.rounds.stream().mapToLong(r -> r.arrived).sum(), (long) payments * rates.length);
+        check(run, "grant jobs delivered (SQL)", sql("SELECT count(*) FROM router_push_job WHERE router_id IN ("
+                + shop.routerList() + ") AND kind = 'grant' AND state = 'delivered'"), total);
+        check(run, "jobs that needed more than one attempt (SQL)", sql("SELECT count(*) FROM router_push_job "
+                + "WHERE router_id IN (" + shop.routerList() + ") AND attempts > 1"), 0);
+        check(run, "grants on_router (SQL)", sql("SELECT count(*) FROM access_grant WHERE owner_id = " + shop.owner()
+                + " AND state = 'on_router'"), total);
+        return run;
+    }
+
+    static PushShop pushShop(String fakeUrl, int routerCount) throws Exception {
         URI fake = URI.create(fakeUrl);
         log(String.format(Locale.ROOT, "push: owner, %d push routers on the fake (%s), one package each",
                 routerCount, fakeUrl));
@@ -632,25 +679,23 @@ public class PollLoad {
         String routerList = Arrays.stream(routers).mapToObj(String::valueOf).reduce((a, b) -> a + "," + b).orElse("0");
         log("  waiting for the first sync of every new push router");
         awaitNoQueuedJobs(routerList, 60);
+        return new PushShop(owner, portal, jwt, routers, plans, routerList, fakeUrl);
+    }
 
+    /** One round: {@code payments} devices 02:xx:00:00:nn:nn (xx = {@code tag}), initiated, then completed at rate. */
+    static void round(PushShop shop, Push p, int tag, int payments, double rate, int conns) throws Exception {
         log(String.format(Locale.ROOT, "push: initiating %,d simulator payments through the portal", payments));
         String[] ids = new String[payments];
         String[] macs = new String[payments];
         AtomicInteger next = new AtomicInteger();
         long c0 = System.nanoTime();
+        // The first payment alone: the rate limiter answers 500 ("Bucket does not exist") to concurrent first uses
+        // of a new public key's bucket (seen 2026-11-23, web/RateLimiter, bucket4j batching).
+        parallel(1, conn -> initiate(conn, shop, tag, next.getAndIncrement(), ids, macs));
         parallel(16, conn -> {
             int i;
             while ((i = next.getAndIncrement()) < payments) {
-                int r = i % routerCount;
-                macs[i] = String.format("02:B0:00:00:%02X:%02X", i >> 8, i & 0xFF);
-                Resp resp = conn.send("POST", "/payments/intasend/initiate/", portal, "{\"router_id\":" + routers[r]
-                        + ",\"package_id\":" + plans[r] + ",\"phone_number\":\"" + phone()
-                        + "\",\"amount\":\"20.00\",\"mac_address\":\"" + macs[i] + "\"}");
-                if (resp.status == 201) {
-                    ids[i] = group(resp.text(), "\"payment\":\\{\"id\":\"([^\"]+)\"");
-                } else {
-                    System.err.println("initiate: " + resp.status + " " + truncate(resp.text(), 200));
-                }
+                initiate(conn, shop, tag, i, ids, macs);
             }
         });
         p.createSeconds = (System.nanoTime() - c0) / 1e9;
@@ -674,7 +719,8 @@ public class PollLoad {
                 }
                 sent[i] = epochMicros();
                 long a = System.nanoTime();
-                Resp resp = conn.send("POST", "/payments/" + ids[i] + "/simulate-callback/", jwt, "{\"result_code\":0}");
+                Resp resp = conn.send("POST", "/payments/" + ids[i] + "/simulate-callback/", shop.jwt(),
+                        "{\"result_code\":0}");
                 callback[i] = System.nanoTime() - a;
                 if (resp.status != 200) {
                     System.err.println("simulate-callback: " + resp.status + " " + truncate(resp.text(), 200));
@@ -688,7 +734,7 @@ public class PollLoad {
         Set<String> ours = Set.of(macs);
         while (System.nanoTime() < deadline) {
             arrivals.clear();
-            for (String line : get(fakeUrl + "/__bench/arrivals").split("\n")) {
+            for (String line : get(shop.fakeUrl() + "/__bench/arrivals").split("\n")) {
                 String[] f = line.split(" ");
                 if (f.length == 2 && ours.contains(f[0])) {
                     arrivals.put(f[0], Long.parseLong(f[1]));
@@ -706,7 +752,7 @@ public class PollLoad {
 
         Map<String, Long> completedAt = new HashMap<>();
         for (String line : psql("SELECT mac_address || ' ' || (extract(epoch FROM completed_at) * 1000000)::bigint "
-                + "FROM payment WHERE owner_id = " + owner + " AND status = 'completed'").split("\n")) {
+                + "FROM payment WHERE owner_id = " + shop.owner() + " AND status = 'completed'").split("\n")) {
             String[] f = line.split(" ");
             if (f.length == 2) {
                 completedAt.put(f[0], Long.parseLong(f[1]));
@@ -737,18 +783,20 @@ public class PollLoad {
         p.callbackP99 = percentile(cb, payments, 0.99) / 1e6;
         log(String.format(Locale.ROOT, "  %d/%d arrived; completed_at → router PUT p50 %.1f ms p99 %.1f ms max %.1f ms; "
                 + "cpu %s", p.arrived, payments, p.p50, p.p99, p.max, p.cpu));
+    }
 
-        awaitNoQueuedJobs(routerList, 30);
-        check(p, "payments completed (SQL)", sql("SELECT count(*) FROM payment WHERE owner_id = " + owner
-                + " AND status = 'completed'"), payments);
-        check(p, "users added on the fake routers (first PUT per MAC)", p.arrived, payments);
-        check(p, "grant jobs delivered (SQL)", sql("SELECT count(*) FROM router_push_job WHERE router_id IN ("
-                + routerList + ") AND kind = 'grant' AND state = 'delivered'"), payments);
-        check(p, "jobs that needed more than one attempt (SQL)", sql("SELECT count(*) FROM router_push_job "
-                + "WHERE router_id IN (" + routerList + ") AND attempts > 1"), 0);
-        check(p, "grants on_router (SQL)", sql("SELECT count(*) FROM access_grant WHERE owner_id = " + owner
-                + " AND state = 'on_router'"), payments);
-        return p;
+    /** Payment {@code i} of a round: its device on push router i mod n, through the portal API. */
+    static void initiate(Conn conn, PushShop shop, int tag, int i, String[] ids, String[] macs) throws IOException {
+        int r = i % shop.routers().length;
+        macs[i] = String.format("02:%02X:00:00:%02X:%02X", tag, i >> 8, i & 0xFF);
+        Resp resp = conn.send("POST", "/payments/intasend/initiate/", shop.portal(), "{\"router_id\":"
+                + shop.routers()[r] + ",\"package_id\":" + shop.plans()[r] + ",\"phone_number\":\"" + phone()
+                + "\",\"amount\":\"20.00\",\"mac_address\":\"" + macs[i] + "\"}");
+        if (resp.status == 201) {
+            ids[i] = group(resp.text(), "\"payment\":\\{\"id\":\"([^\"]+)\"");
+        } else {
+            System.err.println("initiate: " + resp.status + " " + truncate(resp.text(), 200));
+        }
     }
 
     static void awaitNoQueuedJobs(String routerList, int seconds) throws Exception {
@@ -759,7 +807,7 @@ public class PollLoad {
         }
     }
 
-    static void check(Push p, String what, long actual, long expected) {
+    static void check(PushRun p, String what, long actual, long expected) {
         boolean ok = actual == expected;
         p.verified &= ok;
         String line = (ok ? "ok   " : "FAIL ") + what + ": " + actual + (ok ? "" : " (expected " + expected + ")");
@@ -781,7 +829,7 @@ public class PollLoad {
 
     // ---------------------------------------------------------------------------------------------- output
 
-    static String table(List<Result> results, String warmupNote, String changedNote, Push push) {
+    static String table(List<Result> results, String warmupNote, String changedNote, PushRun push) {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "%s Each line: %.0f s warm-up, then %.0f s measured; closed loop, each "
                 + "request for one of the %,d routers at random (%d live grants each).%n", warmupNote, warmup,
@@ -816,20 +864,24 @@ public class PollLoad {
         }
         if (push != null) {
             b.append(String.format(Locale.ROOT, "%nCompletion → router: %d push routers (delivery push) on the fake "
-                    + "RouterOS, %,d simulator payments initiated through the portal API (%.1f s), then completed by "
-                    + "simulate-callback at %.0f/s over %d connections (%.1f s). Measured per payment: from its "
-                    + "completed_at (the app's clock in the completing transaction) to the arrival at the fake of the "
-                    + "PUT /rest/ip/hotspot/user that adds its MAC (same machine, same clock).%n%n", push.routers,
-                    push.payments, push.createSeconds, push.rate, push.conns, push.completeSeconds));
-            b.append("| Scenario | payments | arrived | p50 ms | p99 ms | max ms | from callback sent p50/p99 ms | "
-                    + "callback answer p50/p99 ms | CPU app/pg/fake/gen/other | CPU ms/payment app+pg+fake | target | met |\n");
-            b.append("|---|--:|--:|--:|--:|--:|--:|--:|---|--:|---|---|\n");
-            double perPayment = push.windowSeconds * 1000 / Math.max(1, push.payments);
-            b.append(String.format(Locale.ROOT, "| Completion → first PUT of the user on the router | %d | %d | %.1f | "
-                    + "%.1f | %.1f | %.1f / %.1f | %.1f / %.1f | %s | %.2f+%.2f+%.2f | p99 < 1 s | %s |%n",
-                    push.payments, push.arrived, push.p50, push.p99, push.max, push.sentP50, push.sentP99,
-                    push.callbackP50, push.callbackP99, push.cpu, push.cpu.app * perPayment, push.cpu.pg * perPayment,
-                    push.cpu.fake * perPayment, push.p99 < 1000 && push.arrived == push.payments ? "yes" : "**no**"));
+                    + "RouterOS; after an unmeasured round of %,d payments, rounds of %,d simulator payments, each "
+                    + "initiated through the portal API, then completed by simulate-callback at the given rate over %d "
+                    + "connections (open loop). Measured per payment: from its completed_at (the app's clock in the "
+                    + "completing transaction) to the arrival at the fake of the PUT /rest/ip/hotspot/user that adds "
+                    + "its MAC (same machine, same clock). CPU columns: from the first completion of the round to its "
+                    + "last arrival.%n%n", push.routers, push.warmupPayments,
+                    push.rounds.isEmpty() ? 0 : push.rounds.get(0).payments, push.conns));
+            b.append("| Scenario | payments | rate /s | arrived | p50 ms | p99 ms | max ms | from callback sent p50/p99 ms "
+                    + "| callback answer p50/p99 ms | CPU app/pg/fake/gen/other | CPU ms/payment app+pg+fake | target | met |\n");
+            b.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|---|---|\n");
+            for (Push r : push.rounds) {
+                double perPayment = r.windowSeconds * 1000 / Math.max(1, r.payments);
+                b.append(String.format(Locale.ROOT, "| Completion → first PUT of the user on the router | %d | %.0f | %d "
+                        + "| %.1f | %.1f | %.1f | %.1f / %.1f | %.1f / %.1f | %s | %.1f+%.1f+%.1f | p99 < 1 s | %s |%n",
+                        r.payments, r.rate, r.arrived, r.p50, r.p99, r.max, r.sentP50, r.sentP99, r.callbackP50,
+                        r.callbackP99, r.cpu, r.cpu.app * perPayment, r.cpu.pg * perPayment, r.cpu.fake * perPayment,
+                        r.p99 < 1000 && r.arrived == r.payments ? "yes" : "**no**"));
+            }
             b.append("\nChecks:\n\n");
             for (String c : push.checks) {
                 b.append("- ").append(c).append('\n');
