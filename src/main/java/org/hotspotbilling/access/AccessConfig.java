@@ -13,6 +13,8 @@ public interface AccessConfig {
 
     Expiry expiry();
 
+    Poll poll();
+
     interface Push {
         /** Run push delivery in this instance. Off, queued jobs wait for an instance where it is on. */
         @WithDefault("true")
@@ -49,5 +51,24 @@ public interface AccessConfig {
         /** How often grants past their expiry are taken away (the promise: within 60 s). */
         @WithDefault("15s")
         Duration sweepInterval();
+    }
+
+    interface Poll {
+        /**
+         * How long this instance may answer polls from memory (which router a token belongs to, each router's live
+         * list) without asking the database again. Changes reach the memory at once through PostgreSQL
+         * notifications; this only bounds the harm of one that got lost, and must be well above the routers' poll
+         * interval (1 min) for memory to help at all. 0 = no memory: every poll reads the database.
+         */
+        @WithDefault("10m")
+        Duration cacheTtl();
+
+        /** Grants held in that memory at most, over all routers (about 150 bytes each); the least used go first. */
+        @WithDefault("1000000")
+        long cacheMaxGrants();
+
+        /** How often the time and list version of the routers' polls are written to their rows, in one statement. */
+        @WithDefault("1s")
+        Duration recordInterval();
     }
 }

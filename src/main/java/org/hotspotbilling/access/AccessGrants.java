@@ -1,6 +1,7 @@
 package org.hotspotbilling.access;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
@@ -21,10 +22,12 @@ public class AccessGrants {
 
     private final EntityManager em;
     private final PushOutbox outbox;
+    private final Event<PollCache.GrantsChanged> grantsChanged;
 
-    public AccessGrants(EntityManager em, PushOutbox outbox) {
+    public AccessGrants(EntityManager em, PushOutbox outbox, Event<PollCache.GrantsChanged> grantsChanged) {
         this.em = em;
         this.outbox = outbox;
+        this.grantsChanged = grantsChanged;
     }
 
     /**
@@ -56,6 +59,8 @@ public class AccessGrants {
         grant.updatedAt = now;
         // Same transaction: a completed payment and the job that puts it on a push router commit together.
         outbox.enqueue(routerId, "grant", grant.id, mac, now);
+        // The router's next poll to this instance sees the new list, even before the database's notice arrives.
+        grantsChanged.fire(new PollCache.GrantsChanged(routerId));
         return grant.expiresAt;
     }
 

@@ -1,6 +1,7 @@
 package org.hotspotbilling.access;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.Tuple;
@@ -25,11 +26,14 @@ public class AccessService {
     private final EntityManager em;
     private final RouterService routers;
     private final PushOutbox outbox;
+    private final Event<PollCache.GrantsChanged> grantsChanged;
 
-    public AccessService(EntityManager em, RouterService routers, PushOutbox outbox) {
+    public AccessService(EntityManager em, RouterService routers, PushOutbox outbox,
+            Event<PollCache.GrantsChanged> grantsChanged) {
         this.em = em;
         this.routers = routers;
         this.outbox = outbox;
+        this.grantsChanged = grantsChanged;
     }
 
     public record GrantView(long id, long routerId, String macAddress, String ipAddress, Instant expiresAt,
@@ -75,6 +79,7 @@ public class AccessService {
         grant.state = "revoked";
         grant.updatedAt = now;
         outbox.enqueue(routerId, "revoke", grant.id, grant.macAddress, now);
+        grantsChanged.fire(new PollCache.GrantsChanged(routerId));
         return GrantView.of(grant);
     }
 

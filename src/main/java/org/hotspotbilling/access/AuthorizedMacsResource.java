@@ -1,12 +1,14 @@
 package org.hotspotbilling.access;
 
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.EntityTag;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -28,52 +30,83 @@ import java.util.Map;
 public class AuthorizedMacsResource {
 
     private final RouterPoll poll;
+    private final LastPollRecorder recorder;
 
-    public AuthorizedMacsResource(RouterPoll poll) {
+    public AuthorizedMacsResource(RouterPoll poll, LastPollRecorder recorder) {
         this.poll = poll;
+        this.recorder = recorder;
     }
 
+    /**
+     * Runs on the event loop: most polls are answered from memory. A poll that needs the database (a token or list
+     * not in memory, or a list with grants to mark as delivered) moves to a worker thread.
+     */
     @GET
     @Operation(summary = "The router's live grants", description = "Router token (Bearer or ?token=). JSON, or "
             + "?format=text: '#OK v1 router=<id> count=<n> version=<v> page=<p>/<pages>', one "
             + "'MAC,seconds_left,upload/download' line per grant, '#END'. ETag / If-None-Match → 304; "
             + "?version=<v> equal to the current one → 200 '#OK unchanged'. Pages of 1000 grants (?page=).")
-    public Response authorizedMacs(@PathParam("id") long routerId, @HeaderParam("Authorization") String authorization,
-            @QueryParam("token") String queryToken, @QueryParam("format") String format,
-            @QueryParam("version") String knownVersion, @QueryParam("page") String page,
-            @HeaderParam("If-None-Match") String ifNoneMatch) {
+    public Uni<Response> authorizedMacs(@PathParam("id") long routerId,
+            @HeaderParam("Authorization") String authorization, @QueryParam("token") String queryToken,
+            @QueryParam("format") String format, @QueryParam("version") String knownVersion,
+            @QueryParam("page") String page, @HeaderParam("If-None-Match") String ifNoneMatch) {
         String token = queryToken != null ? queryToken
                 : authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                         ? authorization.substring(7) : null;
-        poll.authenticate(routerId, token);
-        boolean text = "text".equals(format);
-        if (format != null && !text && !"json".equals(format)) {
-            throw new Invalid("format must be json or text");
-        }
-        int pageNumber = page(page);
+        String tokenHash = RouterPoll.tokenHash(token);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        String current = poll.version(routerId, now);
-        EntityTag tag = new EntityTag(current + "-p" + pageNumber);
-        if (ifNoneMatch != null && (ifNoneMatch.equals(tag.toString()) || ifNoneMatch.equals("*"))) {
-            return Response.notModified(tag).build();
+        Request request = new Request(format, knownVersion, page, ifNoneMatch);
+        RouterPoll.LiveList known = poll.fromMemory(routerId, tokenHash, now);
+        if (known != null) {
+            Response answer = answer(request, known, now, false);
+            if (answer != null) {
+                return Uni.createFrom().item(answer);
+            }
         }
-        if (current.equals(knownVersion)) {
-            return text ? Response.ok("#OK unchanged version=" + current + "\n#END\n", MediaType.TEXT_PLAIN).build()
-                    : Response.ok(Map.of("unchanged", true, "version", current)).build();
-        }
-        RouterPoll.Snapshot snapshot = poll.fetch(routerId, pageNumber, now);
-        EntityTag fetched = new EntityTag(snapshot.version() + "-p" + pageNumber);
-        return (text ? Response.ok(asText(snapshot), MediaType.TEXT_PLAIN) : Response.ok(asJson(snapshot)))
-                .tag(fetched).build();
+        return Uni.createFrom().item(() -> answer(request, poll.list(routerId, tokenHash, now), now, true))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
-    static String asText(RouterPoll.Snapshot s) {
-        StringBuilder body = new StringBuilder(64 + s.grants().size() * 36);
-        body.append("#OK v1 router=").append(s.routerId()).append(" count=").append(s.count())
-                .append(" version=").append(s.version()).append(" page=").append(s.page()).append('/')
-                .append(s.pages()).append('\n');
-        for (RouterPoll.LiveGrant g : s.grants()) {
-            body.append(g.macAddress()).append(',').append(g.secondsLeft()).append(',').append(g.rateLimit())
+    private record Request(String format, String knownVersion, String page, String ifNoneMatch) {
+    }
+
+    /** The answer to a poll; null when it must mark grants as delivered and {@code mayBlock} is false. */
+    private Response answer(Request request, RouterPoll.LiveList list, Instant now, boolean mayBlock) {
+        boolean text = "text".equals(request.format());
+        if (request.format() != null && !text && !"json".equals(request.format())) {
+            throw new Invalid("format must be json or text");
+        }
+        int pageNumber = page(request.page());
+        String etag = "\"" + list.version() + "-p" + pageNumber + "\"";
+        String ifNoneMatch = request.ifNoneMatch();
+        if (ifNoneMatch != null && (ifNoneMatch.equals(etag) || ifNoneMatch.equals("*"))) {
+            recorder.polled(list.routerId(), list.version(), now);
+            return Response.notModified().header(HttpHeaders.ETAG, etag).build();
+        }
+        if (list.version().equals(request.knownVersion())) {
+            recorder.polled(list.routerId(), list.version(), now);
+            return text ? Response.ok("#OK unchanged version=" + list.version() + "\n#END\n", MediaType.TEXT_PLAIN)
+                    .build() : Response.ok(Map.of("unchanged", true, "version", list.version())).build();
+        }
+        List<RouterPoll.LiveGrant> grants = list.page(pageNumber);
+        if (grants.stream().anyMatch(RouterPoll.LiveGrant::pending)) {
+            if (!mayBlock) {
+                return null;
+            }
+            poll.delivered(list, grants);
+        }
+        recorder.polled(list.routerId(), list.version(), now);
+        return (text ? Response.ok(asText(list, pageNumber, grants, now), MediaType.TEXT_PLAIN)
+                : Response.ok(asJson(list, pageNumber, grants, now))).header(HttpHeaders.ETAG, etag).build();
+    }
+
+    static String asText(RouterPoll.LiveList list, int page, List<RouterPoll.LiveGrant> grants, Instant now) {
+        StringBuilder body = new StringBuilder(64 + grants.size() * 36);
+        body.append("#OK v1 router=").append(list.routerId()).append(" count=").append(list.grants().size())
+                .append(" version=").append(list.version()).append(" page=").append(page).append('/')
+                .append(list.pages()).append('\n');
+        for (RouterPoll.LiveGrant g : grants) {
+            body.append(g.macAddress()).append(',').append(g.secondsLeft(now)).append(',').append(g.rateLimit())
                     .append('\n');
         }
         return body.append("#END\n").toString();
@@ -86,9 +119,10 @@ public class AuthorizedMacsResource {
     public record Entry(String macAddress, String ipAddress, Instant expiresAt, long secondsLeft, String rateLimit) {
     }
 
-    private static Listing asJson(RouterPoll.Snapshot s) {
-        return new Listing(s.routerId(), s.version(), s.count(), s.page(), s.pages(), s.grants().stream()
-                .map(g -> new Entry(g.macAddress(), g.ipAddress(), g.expiresAt(), g.secondsLeft(), g.rateLimit()))
+    private static Listing asJson(RouterPoll.LiveList list, int page, List<RouterPoll.LiveGrant> grants,
+            Instant now) {
+        return new Listing(list.routerId(), list.version(), list.grants().size(), page, list.pages(), grants.stream()
+                .map(g -> new Entry(g.macAddress(), g.ipAddress(), g.expiresAt(), g.secondsLeft(now), g.rateLimit()))
                 .toList());
     }
 

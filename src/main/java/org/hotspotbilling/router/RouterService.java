@@ -36,13 +36,15 @@ public class RouterService {
     private final HostPolicy hostPolicy;
     private final RouterOsClient client;
     private final Event<RouterSettingsChanged> settingsChanged;
+    private final Event<PollTokenRevoked> pollTokenRevoked;
 
     public RouterService(SecretBox secrets, HostPolicy hostPolicy, RouterOsClient client,
-            Event<RouterSettingsChanged> settingsChanged) {
+            Event<RouterSettingsChanged> settingsChanged, Event<PollTokenRevoked> pollTokenRevoked) {
         this.secrets = secrets;
         this.hostPolicy = hostPolicy;
         this.client = client;
         this.settingsChanged = settingsChanged;
+        this.pollTokenRevoked = pollTokenRevoked;
     }
 
     /**
@@ -50,6 +52,13 @@ public class RouterService {
      * delivery brings the router in line again at once (access/ observes it; router/ does not depend on access/).
      */
     public record RouterSettingsChanged(long routerId) {
+    }
+
+    /**
+     * Fired inside the transaction that replaced a router's poll token or deleted the router, so that the old
+     * token stops working at once on this instance too, where polls are answered from memory (access/).
+     */
+    public record PollTokenRevoked(long routerId) {
     }
 
     @Transactional
@@ -83,7 +92,9 @@ public class RouterService {
     /** Replaces the router's poll token; the old one stops working at once. */
     @Transactional
     public String rotatePollToken(long ownerId, long routerId) {
-        return newPollToken(get(ownerId, routerId));
+        String token = newPollToken(get(ownerId, routerId));
+        pollTokenRevoked.fire(new PollTokenRevoked(routerId));
+        return token;
     }
 
     private String newPollToken(Router router) {
@@ -130,6 +141,7 @@ public class RouterService {
             }
             throw e;
         }
+        pollTokenRevoked.fire(new PollTokenRevoked(routerId));
         return router.name;
     }
 

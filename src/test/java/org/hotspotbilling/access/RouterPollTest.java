@@ -3,34 +3,53 @@ package org.hotspotbilling.access;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import org.hotspotbilling.crypto.Hashes;
 import org.hotspotbilling.testing.Db;
 import org.hotspotbilling.testing.Fixtures;
 import org.hotspotbilling.testing.Owners;
 import org.hotspotbilling.testing.Shop;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Pull mode: a router fetches its live grants with its own token. */
 @QuarkusTest
 class RouterPollTest {
 
+    private static final Duration PATIENCE = Duration.ofSeconds(15);
+
     @Inject
     Db db;
+
+    @Inject
+    RouterPoll poll;
+
+    @Inject
+    PollCache cache;
+
+    @Inject
+    PollCacheListener listener;
 
     private static String token(Shop shop) {
         return shop.owner().withJwt().post("/routers/" + shop.routerId() + "/rotate-token/").then().statusCode(200)
@@ -71,7 +90,6 @@ class RouterPollTest {
                 .body("grants[0].rate_limit", equalTo("2M/5M"))
                 .body("grants[0].seconds_left", allOf(greaterThan(3500), lessThanOrEqualTo(3600)));
         shop.checkStatus(payment).body("access.state", equalTo("on_router"));
-        shop.owner().withJwt().get("/routers/" + shop.routerId() + "/").then().body("last_poll_at", notNullValue());
     }
 
     @Test
@@ -111,6 +129,26 @@ class RouterPollTest {
     }
 
     @Test
+    void everyPollIsRecordedOnTheRouterWithTheVersionItHolds() {
+        Shop shop = Shop.simulated();
+        String token = token(shop);
+        shop.simulate(shop.paymentFor(Shop.randomMac()), 0).statusCode(200);
+        String version = poll(shop.routerId(), token, "").then().statusCode(200).extract().path("version");
+        awaitLastPoll(shop, version);
+        // An unchanged answer is a poll too: the router is alive and holds the current list.
+        db.update("UPDATE router SET last_poll_at = NULL, last_poll_version = NULL WHERE id = ?", shop.routerId());
+        poll(shop.routerId(), token, "?version=" + version).then().statusCode(200).body("unchanged", equalTo(true));
+        awaitLastPoll(shop, version);
+    }
+
+    private void awaitLastPoll(Shop shop, String version) {
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            shop.owner().withJwt().get("/routers/" + shop.routerId() + "/").then().body("last_poll_at", notNullValue());
+            assertEquals(version, db.queryString("SELECT last_poll_version FROM router WHERE id = ?", shop.routerId()));
+        });
+    }
+
+    @Test
     void expiredAndRevokedGrantsNeverAppear() {
         Shop shop = Shop.simulated();
         String token = token(shop);
@@ -120,12 +158,101 @@ class RouterPollTest {
         shop.simulate(shop.paymentFor(revoked), 0).statusCode(200);
         shop.simulate(shop.paymentFor(Shop.randomMac()), 0).statusCode(200);
         String before = poll(shop.routerId(), token, "").then().body("count", equalTo(3)).extract().path("version");
+        // As another instance or an operator would: only the database can tell this instance.
         db.update("UPDATE access_grant SET expires_at = now() - interval '1 second' WHERE mac_address = ?", expiring);
         db.update("UPDATE access_grant SET state = 'revoked' WHERE mac_address = ?", revoked);
+        await().atMost(PATIENCE).untilAsserted(() -> poll(shop.routerId(), token, "").then().body("count", equalTo(1)));
         String after = poll(shop.routerId(), token, "").then().body("count", equalTo(1))
-                .body("grants.mac_address", not(org.hamcrest.Matchers.hasItem(expiring)))
+                .body("grants.mac_address", not(hasItem(expiring))).body("grants.mac_address", not(hasItem(revoked)))
                 .extract().path("version");
-        assertTrue(!before.equals(after), "the version must change when grants leave the list");
+        assertNotEquals(before, after, "the version must change when grants leave the list");
+    }
+
+    @Test
+    void aListInMemoryIsNeverUsedPastItsEarliestExpiry() {
+        Shop shop = Shop.simulated();
+        String token = token(shop);
+        String mac = Shop.randomMac();
+        shop.simulate(shop.paymentFor(mac), 0).statusCode(200);
+        awaitMemoryInUse();
+        String version = poll(shop.routerId(), token, "").then().body("count", equalTo(1)).extract().path("version");
+        // Nothing tells this instance when a grant's time is up, and the sweeper may not have run yet.
+        RouterPoll.LiveList later = poll.list(shop.routerId(), RouterPoll.tokenHash(token),
+                Instant.now().plus(Duration.ofHours(2)));
+        assertEquals(List.of(), later.grants());
+        assertNotEquals(version, later.version());
+    }
+
+    @Test
+    void changesMadeElsewhereReachTheListsInMemory() {
+        Shop shop = Shop.simulated();
+        String token = token(shop);
+        String extended = Shop.randomMac();
+        String revoked = Shop.randomMac();
+        shop.simulate(shop.paymentFor(extended), 0).statusCode(200);
+        shop.simulate(shop.paymentFor(revoked), 0).statusCode(200);
+        awaitMemoryInUse();
+        String before = poll(shop.routerId(), token, "").then().body("count", equalTo(2)).extract().path("version");
+        db.update("UPDATE access_grant SET state = 'revoked', updated_at = now() WHERE mac_address = ?", revoked);
+        await().atMost(PATIENCE).untilAsserted(() -> poll(shop.routerId(), token, "").then().body("count", equalTo(1)));
+        String afterRevoke = poll(shop.routerId(), token, "").then().extract().path("version");
+        assertNotEquals(before, afterRevoke);
+        db.update("UPDATE access_grant SET expires_at = expires_at + interval '1 hour', updated_at = now() "
+                + "WHERE mac_address = ?", extended);
+        await().atMost(PATIENCE).untilAsserted(() -> poll(shop.routerId(), token, "?format=text").then()
+                .body(containsString(extended + ",7")));
+        poll(shop.routerId(), token, "?version=" + afterRevoke).then().body("unchanged", nullValue());
+    }
+
+    @Test
+    void aListInMemoryIsReloadedWhenItChangesBeforeItsRouterPollsAgain() {
+        Shop shop = Shop.simulated();
+        String token = token(shop);
+        String mac = Shop.randomMac();
+        shop.simulate(shop.paymentFor(mac), 0).statusCode(200);
+        awaitMemoryInUse();
+        String before = poll(shop.routerId(), token, "").then().body("count", equalTo(1)).extract().path("version");
+        db.update("UPDATE access_grant SET expires_at = expires_at + interval '1 hour', updated_at = now() "
+                + "WHERE mac_address = ?", mac);
+        await().atMost(PATIENCE).until(() -> {
+            RouterPoll.LiveList held = cache.list(shop.routerId(), Instant.now());
+            return held != null && !held.version().equals(before);
+        });
+    }
+
+    @Test
+    void aTokenReplacedElsewhereStopsWorking() {
+        Shop shop = Shop.simulated();
+        String token = token(shop);
+        awaitMemoryInUse();
+        poll(shop.routerId(), token, "").then().statusCode(200);
+        String replacement = "e".repeat(64);
+        db.update("UPDATE router SET poll_token_sha256 = ? WHERE id = ?", Hashes.sha256Hex(replacement),
+                shop.routerId());
+        await().atMost(PATIENCE).untilAsserted(() -> poll(shop.routerId(), token, "").then().statusCode(401));
+        poll(shop.routerId(), replacement, "").then().statusCode(200);
+    }
+
+    @Test
+    void afterTheListenerReconnectsNothingItMayHaveMissedIsUsed() {
+        Shop shop = Shop.simulated();
+        String token = token(shop);
+        String mac = Shop.randomMac();
+        shop.simulate(shop.paymentFor(mac), 0).statusCode(200);
+        awaitMemoryInUse();
+        poll(shop.routerId(), token, "").then().body("count", equalTo(1));
+        // A change nobody hears of (triggers off for this session), then the listening connection drops.
+        db.updateWithoutTriggers("UPDATE access_grant SET state = 'revoked', updated_at = now() WHERE mac_address = ?",
+                mac);
+        int connects = listener.connects();
+        assertEquals(1, db.queryLong("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                + "WHERE application_name = ?", PollCacheListener.APPLICATION_NAME));
+        await().atMost(PATIENCE).until(() -> listener.connects() > connects && cache.inUse());
+        poll(shop.routerId(), token, "").then().body("count", equalTo(0));
+    }
+
+    private void awaitMemoryInUse() {
+        await().atMost(PATIENCE).until(cache::inUse);
     }
 
     @Test

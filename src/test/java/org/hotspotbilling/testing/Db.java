@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 
 /** Direct SQL for tests: counting rows to prove nothing was written, and states no API offers (a disabled account). */
 @ApplicationScoped
@@ -58,6 +59,27 @@ public class Db {
     public int update(String sql, Object... params) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, params)) {
             return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * An update whose triggers do not fire (session_replication_role = replica): a change no notification tells
+     * the app about, as if it had been made while the app was not listening.
+     */
+    public int updateWithoutTriggers(String sql, Object... params) {
+        try (Connection c = dataSource.getConnection()) {
+            try (Statement s = c.createStatement()) {
+                s.execute("SET session_replication_role = replica");
+            }
+            try (PreparedStatement ps = prepare(c, sql, params)) {
+                return ps.executeUpdate();
+            } finally {
+                try (Statement s = c.createStatement()) {
+                    s.execute("RESET session_replication_role");
+                }
+            }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
