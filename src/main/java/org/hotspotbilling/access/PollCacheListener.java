@@ -18,7 +18,7 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Hears from PostgreSQL which routers' poll data changed (the triggers of V80 notify on commit) and tells
+ * Hears from PostgreSQL which routers' poll data changed (the triggers of V93 notify on commit) and tells
  * {@link PollCache} (lists through {@link PollListRefresher}). One dedicated connection per instance, outside the
  * pool (a LISTEN lives as long as its session). While it is down the cache is not used; each time it (re)connects
  * the cache is emptied, since notifications sent while nobody listened are lost. An idle connection is checked
