@@ -38,11 +38,19 @@ class PushOutboxTest {
     @Inject
     Db db;
 
-    /** Leases taken here lie in the future: give them back, or the app's worker could not sync those routers. */
+    private final List<Long> created = new ArrayList<>();
+
+    /**
+     * Leases taken here lie in the future: give them back. And turn this test's routers to poll, so the app's
+     * worker stops retrying an address that never answers (it would keep push threads busy for later tests).
+     */
     @AfterEach
     void releaseLeases() {
         db.update("UPDATE router_push_state SET lease_token = NULL, lease_until = NULL "
                 + "WHERE lease_token LIKE 'test-%'");
+        for (long id : created) {
+            db.update("UPDATE router SET delivery = 'poll' WHERE id = ?", id);
+        }
     }
 
     /** Push routers with one queued job each, at an address nobody answers (this test never lets a pass run). */
@@ -52,6 +60,7 @@ class PushOutboxTest {
         for (int i = 0; i < n; i++) {
             long id = Fixtures.router(owner, Map.of("host", "192.0.2.10", "username", "api", "delivery", "push"));
             ids.add(id);
+            created.add(id);
             // Parked: the app's worker leaves a router alone while its backoff runs.
             db.update("UPDATE router_push_state SET retry_at = now() + interval '1 day' WHERE router_id = ?", id);
         }
