@@ -42,6 +42,7 @@ class PushDeliveryTest {
     /** A shop whose router is this test's fake; switched back to poll afterwards, so no worker keeps calling it. */
     private Shop shop(String delivery, String mode) {
         shop = Shop.pushingTo(router, delivery, mode);
+        awaitDelivered(shop); // the sync queued at the router's creation is over before a test changes the fake
         return shop;
     }
 
@@ -88,7 +89,6 @@ class PushDeliveryTest {
     void aCompletedPaymentBecomesAHotspotUserOnThePushRouter() {
         String ispUser = router.add(USERS, Map.of("name", "reception", "password", "x", "profile", "default"));
         Shop shop = shop("push", "hotspot-user");
-        awaitDelivered(shop); // the sync queued when the router was created, before the calls counted below
         router.clearRequests();
         String mac = Shop.randomMac();
         String payment = paid(shop, mac);
