@@ -148,7 +148,7 @@ public class PollLoad {
                     + "extended one grant of each of the %,d routers (as another instance would: the app learns of it "
                     + "from the database only; %.1f s on average, not measured), then the given pause, then every "
                     + "router polled once with the version it held (an answer with that old version counts as "
-                    + "unexpected). req/s and latencies are of those polls; CPU, CPU ms/req and commits/req count "
+                    + "unexpected: the app had not yet heard of the change from the database). req/s and latencies are of those polls; CPU, CPU ms/req and commits/req count "
                     + "from the end of the UPDATE (so the app's work on the change is included) to the last poll.",
                     sweeps, routerIds.length, change / o.getOrDefault("change-settle", "1,0").split(",").length);
         }

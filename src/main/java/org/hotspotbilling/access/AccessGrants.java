@@ -71,8 +71,8 @@ public class AccessGrants {
     @Transactional
     public Optional<AccessState> stateOf(long routerId, String mac) {
         return em.createQuery("from AccessGrant where routerId = ?1 and macAddress = ?2", AccessGrant.class)
-                .setParameter(1, routerId).setParameter(2, mac).getResultStream().findFirst()
-                .map(g -> new AccessState(g.state, g.expiresAt));
+                .setParameter(1, routerId).setParameter(2, mac).setMaxResults(1).getResultList().stream().findFirst()
+                .map(g -> new AccessState(g.state, g.expiresAt)); // a list, not a stream: no scrollable cursor per poll
     }
 
     /**

@@ -1,6 +1,6 @@
 package org.hotspotbilling.access;
 
-import io.smallrye.mutiny.Uni;
+import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.GET;
@@ -8,6 +8,8 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -38,33 +40,46 @@ public class AuthorizedMacsResource {
     }
 
     /**
-     * Runs on the event loop: most polls are answered from memory. A poll that needs the database (a token or list
-     * not in memory, or a list with grants to mark as delivered) moves to a worker thread.
+     * Runs on the event loop: most polls are answered from memory, without a context switch or the context
+     * propagation a reactive pipeline would cost on every poll. A poll that needs the database (a token or list not
+     * in memory, or a list with grants to mark as delivered) moves to a worker thread and resumes from there.
      */
     @GET
+    @NonBlocking
     @Operation(summary = "The router's live grants", description = "Router token (Bearer or ?token=). JSON, or "
             + "?format=text: '#OK v1 router=<id> count=<n> version=<v> page=<p>/<pages>', one "
             + "'MAC,seconds_left,upload/download' line per grant, '#END'. ETag / If-None-Match → 304; "
             + "?version=<v> equal to the current one → 200 '#OK unchanged'. Pages of 1000 grants (?page=).")
-    public Uni<Response> authorizedMacs(@PathParam("id") long routerId,
+    public void authorizedMacs(@PathParam("id") long routerId,
             @HeaderParam("Authorization") String authorization, @QueryParam("token") String queryToken,
             @QueryParam("format") String format, @QueryParam("version") String knownVersion,
-            @QueryParam("page") String page, @HeaderParam("If-None-Match") String ifNoneMatch) {
+            @QueryParam("page") String page, @HeaderParam("If-None-Match") String ifNoneMatch,
+            @Suspended AsyncResponse response) {
         String token = queryToken != null ? queryToken
                 : authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                         ? authorization.substring(7) : null;
-        String tokenHash = RouterPoll.tokenHash(token);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         Request request = new Request(format, knownVersion, page, ifNoneMatch);
-        RouterPoll.LiveList known = poll.fromMemory(routerId, tokenHash, now);
-        if (known != null) {
-            Response answer = answer(request, known, now, false);
+        String tokenHash;
+        try {
+            tokenHash = RouterPoll.tokenHash(token);
+            RouterPoll.LiveList known = poll.fromMemory(routerId, tokenHash, now);
+            Response answer = known == null ? null : answer(request, known, now, false);
             if (answer != null) {
-                return Uni.createFrom().item(answer);
+                response.resume(answer);
+                return;
             }
+        } catch (RuntimeException e) {
+            response.resume(e); // answered by the exception mappers, as if thrown
+            return;
         }
-        return Uni.createFrom().item(() -> answer(request, poll.list(routerId, tokenHash, now), now, true))
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        Infrastructure.getDefaultWorkerPool().execute(() -> {
+            try {
+                response.resume(answer(request, poll.list(routerId, tokenHash, now), now, true));
+            } catch (RuntimeException e) {
+                response.resume(e);
+            }
+        });
     }
 
     private record Request(String format, String knownVersion, String page, String ifNoneMatch) {

@@ -73,8 +73,11 @@ public class PollListRefresher {
                 queue.drainTo(batch, BATCH - 1);
                 batch.forEach(queued::remove); // a change from now on queues the router again
                 long stamp = cache.stamp();
+                long t0 = System.nanoTime();
                 poll.load(batch, Instant.now().truncatedTo(ChronoUnit.MICROS)).values()
                         .forEach(list -> cache.rememberList(list, stamp));
+                LOG.debugf("Reloaded %d poll lists in %d ms; %d more queued", batch.size(),
+                        (System.nanoTime() - t0) / 1_000_000, queue.size());
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {

@@ -168,19 +168,28 @@ class RouterPollTest {
         assertNotEquals(before, after, "the version must change when grants leave the list");
     }
 
-    @Test
-    void aListInMemoryIsNeverUsedPastItsEarliestExpiry() {
+    /** A router with one paid device, whose list this instance now holds in memory. */
+    private record Polled(Shop shop, String token, String mac, String version) {
+    }
+
+    private Polled oneGrantPolledFromMemory() {
         Shop shop = Shop.simulated();
         String token = token(shop);
         String mac = Shop.randomMac();
         shop.simulate(shop.paymentFor(mac), 0).statusCode(200);
         awaitMemoryInUse();
         String version = poll(shop.routerId(), token, "").then().body("count", equalTo(1)).extract().path("version");
+        return new Polled(shop, token, mac, version);
+    }
+
+    @Test
+    void aListInMemoryIsNeverUsedPastItsEarliestExpiry() {
+        Polled polled = oneGrantPolledFromMemory();
         // Nothing tells this instance when a grant's time is up, and the sweeper may not have run yet.
-        RouterPoll.LiveList later = poll.list(shop.routerId(), RouterPoll.tokenHash(token),
+        RouterPoll.LiveList later = poll.list(polled.shop().routerId(), RouterPoll.tokenHash(polled.token()),
                 Instant.now().plus(Duration.ofHours(2)));
         assertEquals(List.of(), later.grants());
-        assertNotEquals(version, later.version());
+        assertNotEquals(polled.version(), later.version());
     }
 
     @Test
@@ -206,17 +215,12 @@ class RouterPollTest {
 
     @Test
     void aListInMemoryIsReloadedWhenItChangesBeforeItsRouterPollsAgain() {
-        Shop shop = Shop.simulated();
-        String token = token(shop);
-        String mac = Shop.randomMac();
-        shop.simulate(shop.paymentFor(mac), 0).statusCode(200);
-        awaitMemoryInUse();
-        String before = poll(shop.routerId(), token, "").then().body("count", equalTo(1)).extract().path("version");
+        Polled polled = oneGrantPolledFromMemory();
         db.update("UPDATE access_grant SET expires_at = expires_at + interval '1 hour', updated_at = now() "
-                + "WHERE mac_address = ?", mac);
+                + "WHERE mac_address = ?", polled.mac());
         await().atMost(PATIENCE).until(() -> {
-            RouterPoll.LiveList held = cache.list(shop.routerId(), Instant.now());
-            return held != null && !held.version().equals(before);
+            RouterPoll.LiveList held = cache.list(polled.shop().routerId(), Instant.now());
+            return held != null && !held.version().equals(polled.version());
         });
     }
 
@@ -235,20 +239,15 @@ class RouterPollTest {
 
     @Test
     void afterTheListenerReconnectsNothingItMayHaveMissedIsUsed() {
-        Shop shop = Shop.simulated();
-        String token = token(shop);
-        String mac = Shop.randomMac();
-        shop.simulate(shop.paymentFor(mac), 0).statusCode(200);
-        awaitMemoryInUse();
-        poll(shop.routerId(), token, "").then().body("count", equalTo(1));
+        Polled polled = oneGrantPolledFromMemory();
         // A change nobody hears of (triggers off for this session), then the listening connection drops.
         db.updateWithoutTriggers("UPDATE access_grant SET state = 'revoked', updated_at = now() WHERE mac_address = ?",
-                mac);
+                polled.mac());
         int connects = listener.connects();
         assertEquals(1, db.queryLong("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                 + "WHERE application_name = ?", PollCacheListener.APPLICATION_NAME));
         await().atMost(PATIENCE).until(() -> listener.connects() > connects && cache.inUse());
-        poll(shop.routerId(), token, "").then().body("count", equalTo(0));
+        poll(polled.shop().routerId(), polled.token(), "").then().body("count", equalTo(0));
     }
 
     private void awaitMemoryInUse() {
