@@ -275,9 +275,16 @@ class RouterPollTest {
     void badParametersAre400() {
         Shop shop = Shop.simulated();
         String token = token(shop);
-        poll(shop.routerId(), token, "?format=xml").then().statusCode(400);
-        poll(shop.routerId(), token, "?page=0").then().statusCode(400);
-        poll(shop.routerId(), token, "?page=two").then().statusCode(400);
+        poll(shop.routerId(), token, "?format=xml").then().statusCode(400).body("error", notNullValue());
+        poll(shop.routerId(), token, "?page=0").then().statusCode(400).body("error", notNullValue());
+        poll(shop.routerId(), token, "?page=two").then().statusCode(400).body("error", notNullValue());
+        given().header("Authorization", "Bearer " + token).post("/routers/" + shop.routerId() + "/authorized-macs/")
+                .then().statusCode(405).header("Allow", "GET").body("error", notNullValue());
+        // The path without its trailing slash and the token in the query, as older /tool fetch scripts send it.
+        given().get("/routers/" + shop.routerId() + "/authorized-macs?format=text&token=" + token).then()
+                .statusCode(200).contentType(startsWith("text/plain")).body(startsWith("#OK v1"));
+        given().get("/routers/99999999999999999999/authorized-macs/").then().statusCode(404)
+                .body("error", notNullValue());
     }
 
     @Test

@@ -25,6 +25,8 @@ class PlatformEndpointsTest {
     void openApiDocumentsEndpointsAndHowEachAuthenticates() {
         given().accept("application/json").get("/q/openapi").then().statusCode(200)
                 .body("paths.'/users/register'.post", notNullValue())
+                // The router poll is a plain HTTP route, described by META-INF/openapi.yaml.
+                .body("paths.'/routers/{id}/authorized-macs/'.get.summary", equalTo("The router's live grants"))
                 .body("paths.'/users/profile'.get.security.flatten()", hasItem(notNullValue()))
                 .body("paths.'/users/profile'.get.security[0].jwt", notNullValue())
                 .body("paths.'/users/profile'.get.security[1].apiKey", notNullValue())
