@@ -44,21 +44,23 @@ public class PaymentSettlement {
         PaymentStatus from = payment.status;
         // PostgreSQL keeps microseconds: answer exactly what is stored.
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        // The grant first, while the payment row is locked but not yet changed: its statements then find nothing of
+        // the payment's to flush, and the payment is written once, at commit, with its expiry.
+        Instant expiry = payment.macAddress == null ? now.plus(Duration.ofHours(payment.durationHours))
+                : grants.grant(payment.ownerId, payment.routerId, payment.macAddress, payment.ipAddress,
+                        payment.durationHours, AccessGrants.rateLimit(payment.downloadSpeedMbps,
+                                payment.uploadSpeedMbps), payment.id, now);
         payment.status = PaymentStatus.completed;
         payment.completedAt = now;
         payment.nextCheckAt = null;
         payment.intasendState = "COMPLETE";
+        payment.packageExpiryTime = expiry;
         event(payment, from.open() ? Type.succeeded : Type.late_success, source, from, resultCode, resultDesc, null);
         markReconciled(payment, source);
         if (payment.macAddress != null) {
-            payment.packageExpiryTime = grants.grant(payment.ownerId, payment.routerId, payment.macAddress,
-                    payment.ipAddress, payment.durationHours,
-                    AccessGrants.rateLimit(payment.downloadSpeedMbps, payment.uploadSpeedMbps),
-                    payment.id, now);
             event(payment, Type.access_granted, source, null, null, payment.macAddress + " until "
                     + payment.packageExpiryTime, null);
         } else {
-            payment.packageExpiryTime = now.plus(Duration.ofHours(payment.durationHours));
             event(payment, Type.access_not_granted, source, null, null,
                     "No MAC address was given with the payment, so no device could be authorized", null);
         }
