@@ -37,7 +37,7 @@ public class PushOutbox {
 
     /** What a pass needs, read in one short transaction before any router call. */
     public record Pass(long routerId, long ownerId, String enforcementMode, boolean pushes, long lastJobId,
-            boolean checkEverything, List<Desired> desired) {
+            boolean checkEverything, boolean driftCheck, List<Desired> desired) {
     }
 
     private final EntityManager em;
@@ -108,12 +108,13 @@ public class PushOutbox {
                             + "WHERE id = ?1", Tuple.class)
                     .setParameter(1, routerId).getResultList();
             Tuple jobs = (Tuple) em.createNativeQuery("SELECT coalesce(max(id), 0) AS last, "
-                            + "count(*) FILTER (WHERE kind IN ('drift', 'resync')) AS full_checks "
+                            + "count(*) FILTER (WHERE kind IN ('drift', 'resync')) AS full_checks, "
+                            + "count(*) FILTER (WHERE kind = 'drift') AS drift_checks "
                             + "FROM router_push_job WHERE router_id = ?1 AND state = 'queued'", Tuple.class)
                     .setParameter(1, routerId).getSingleResult();
             long lastJobId = ((Number) jobs.get("last")).longValue();
             if (router.isEmpty()) {
-                return new Pass(routerId, 0, "hotspot-user", false, lastJobId, false, List.of());
+                return new Pass(routerId, 0, "hotspot-user", false, lastJobId, false, false, List.of());
             }
             Tuple r = router.get(0);
             @SuppressWarnings("unchecked")
@@ -126,7 +127,8 @@ public class PushOutbox {
                             (String) t.get(2), (String) t.get(3), (String) t.get(4), t.get(5, Instant.class)))
                     .toList();
             return new Pass(routerId, ((Number) r.get(0)).longValue(), (String) r.get(1),
-                    !"poll".equals(r.get(2)), lastJobId, ((Number) jobs.get("full_checks")).longValue() > 0, desired);
+                    !"poll".equals(r.get(2)), lastJobId, ((Number) jobs.get("full_checks")).longValue() > 0,
+                    ((Number) jobs.get("drift_checks")).longValue() > 0, desired);
         });
     }
 

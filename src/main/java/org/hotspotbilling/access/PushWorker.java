@@ -165,8 +165,11 @@ public class PushWorker {
                     pass.checkEverything());
             Instant done = Instant.now().truncatedTo(ChronoUnit.MICROS);
             outbox.succeeded(pass, token, done, result.changes());
-            if (pass.checkEverything() && result.changes() > 0) {
+            if (pass.driftCheck() && result.changes() > 0) {
                 LOG.warnf("Router %d had drifted from its grants: %d entries repaired", routerId, result.changes());
+            } else if (pass.checkEverything() && result.changes() > 0) {
+                // A resync after the router was created or re-configured: changes are expected, not drift.
+                LOG.infof("Router %d resynchronised with its grants: %d entries written", routerId, result.changes());
             }
             result.notes().forEach(note -> LOG.warnf("Router %d: %s", routerId, note));
         } catch (RouterOsException | RouterSync.NotApplied | LeaseLost e) {
