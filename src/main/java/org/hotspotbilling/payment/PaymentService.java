@@ -200,12 +200,36 @@ public class PaymentService {
         if (credential == null) {
             return null;
         }
+        PaymentProvider.StatusResult status;
         try {
-            return providers.forCredential(credential).status(credential, payment.intasendInvoiceId);
+            status = providers.forCredential(credential).status(credential, payment.intasendInvoiceId);
         } catch (ProviderException e) {
             LOG.infof("Status of payment %s not available from the provider: %s", payment.id, e.getMessage());
             return null;
         }
+        String mismatch = mismatch(payment, status);
+        if (mismatch != null) {
+            LOG.warnf("Status of invoice %s not applied to payment %s: %s", payment.intasendInvoiceId, payment.id,
+                    mismatch);
+            return null;
+        }
+        return status;
+    }
+
+    /**
+     * Why a provider's answer about an invoice must not settle this payment, or null when it may: the invoice must
+     * name this payment as its reference and be for its amount (either may be left out by the provider). The one
+     * confirmation rule of check-status, the reconciler and the webhook.
+     */
+    static String mismatch(Payment payment, PaymentProvider.StatusResult status) {
+        if (status.apiRef() != null && !status.apiRef().equals(payment.id.toString())) {
+            return "the invoice belongs to another reference";
+        }
+        if (status.amount() != null && status.amount().compareTo(payment.amount) != 0) {
+            return "the invoice is for " + status.amount().toPlainString() + ", not "
+                    + payment.amount.toPlainString();
+        }
+        return null;
     }
 
     /** Applies a provider-confirmed status. */

@@ -104,14 +104,9 @@ public class WebhookService {
             LOG.infof("Could not confirm webhook for payment %s: %s", payment.id, e.getMessage());
             return payment;
         }
-        if (status.apiRef() != null && !status.apiRef().equals(payment.id.toString())) {
-            LOG.warnf("Webhook for payment %s named invoice %s, which belongs to another reference", payment.id,
-                    invoiceId);
-            return payment;
-        }
-        if (status.amount() != null && status.amount().compareTo(payment.amount) != 0) {
-            LOG.warnf("Invoice %s of payment %s is for %s, not %s", invoiceId, payment.id, status.amount(),
-                    payment.amount);
+        String mismatch = PaymentService.mismatch(payment, status);
+        if (mismatch != null) {
+            LOG.warnf("Webhook for payment %s named invoice %s, not applied: %s", payment.id, invoiceId, mismatch);
             return payment;
         }
         return payments.apply(payment.id, Source.webhook, status, invoiceId);

@@ -311,6 +311,25 @@ class IntaSendFlowTest {
     }
 
     @Test
+    void checkStatusAndTheReconcilerApplyOnlyAnAnswerThatNamesThisPaymentAndItsAmount() {
+        Sent sent = sentPayment();
+        Shop shop = sent.shop();
+        String invoice = sent.invoice();
+        String id = sent.id();
+        IntaSendFake.status(invoice, "COMPLETE", "some-other-reference", "\"20.00\"", null, null);
+        shop.checkStatus(id).statusCode(200).body("status", equalTo("processing"));
+        IntaSendFake.status(invoice, "COMPLETE", id, "\"1.00\"", null, null);
+        shop.checkStatus(id).statusCode(200).body("status", equalTo("processing"));
+        reconciler.runOnce(Instant.now().plus(Duration.ofMinutes(2)));
+        assertEquals("processing", db.queryString("SELECT status FROM payment WHERE id = ?::uuid", id));
+        assertEquals(0, events(id, "succeeded"));
+
+        IntaSendFake.status(invoice, "COMPLETE", id, "20", null, null);
+        shop.checkStatus(id).statusCode(200).body("status", equalTo("completed"));
+        assertEquals(1, events(id, "succeeded"));
+    }
+
+    @Test
     void concurrentCheckStatusWebhooksAndOwnerCompleteSettleExactlyOnce() throws Exception {
         Shop shop = Shop.sandbox();
         String phone = phone();
