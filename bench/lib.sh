@@ -1,0 +1,195 @@
+# Shared by bench/run.sh and bench/poll.sh (sourced, not run): the throwaway work dir and its cleanup, the build,
+# the machine facts, the app in embedded mode, the load generator's run with the CPU of everything else, and the
+# results file. Each script sets BENCH_ENV (app settings), FAKE_PID / FAKE_NAME / FAKE_LOG (its fake provider or
+# router) and calls these in order.
+
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+
+free_port() { # a free loopback port, not one of the ports given as arguments
+    local p
+    while true; do
+        p=$((20000 + RANDOM % 40000))
+        case " $* " in *" $p "*) continue ;; esac
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            echo "$p"
+            return
+        fi
+    done
+}
+
+# CPU ticks (user+system) of every process, one awk over /proc: "pid ticks comm ppid".
+proc_ticks() {
+    awk 'FNR == 1 { p = match($0, /\)[^)]*$/); split(substr($0, p + 2), f, " ");
+        c = substr($0, index($0, "(") + 1, p - index($0, "(") - 1); gsub(/ /, "_", c);
+        print $1, f[12] + f[13], c, f[2] }' /proc/[0-9]*/stat 2>/dev/null || true # processes come and go
+}
+# Cores busy on the whole machine over about N seconds; writes the top 3 processes to $WORK/hogs.
+machine_busy() {
+    local a b t0 t1
+    t0=$(date +%s%N)
+    a=$(awk '/^cpu / {print $2+$3+$4+$7+$8+$9}' /proc/stat)
+    proc_ticks >"$WORK/ticks1"
+    sleep "$1"
+    b=$(awk '/^cpu / {print $2+$3+$4+$7+$8+$9}' /proc/stat)
+    proc_ticks >"$WORK/ticks2"
+    t1=$(date +%s%N)
+    awk -v s="$(((t1 - t0) / 1000000))" 'NR == FNR {t[$1] = $2; next}
+        ($1 in t) && $2 - t[$1] > 0 {printf "%.2f %s %s\n", ($2 - t[$1]) / s * 10, $1, $3}' \
+        "$WORK/ticks1" "$WORK/ticks2" | sort -rn | head -3 | awk '{print "  - " $1 " cores: pid " $2 " (" $3 ")"}' >"$WORK/hogs"
+    awk -v a="$a" -v b="$b" -v s="$(((t1 - t0) / 1000000))" 'BEGIN {printf "%.2f", (b - a) / s * 10}'
+}
+
+stop_pid() { # pid, name: TERM, wait up to 30 s, then KILL
+    local pid=$1 name=$2 i
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+    log "stopping $name (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.5; done
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+wait_for() { # url, pid, name (its log is $WORK/<name>.log)
+    local i
+    for i in $(seq 1 240); do
+        if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
+        kill -0 "$2" 2>/dev/null || { log "$3 exited during start"; tail -30 "$WORK/$3.log" >&2; return 1; }
+        sleep 0.5
+    done
+    log "$3 not ready after 120 s"; tail -30 "$WORK/$3.log" >&2; return 1
+}
+
+# Creates $WORK (name prefix as argument) and stops everything started from here on at exit, also on failure or
+# Ctrl-C: the load generator, the app, its PostgreSQL (if the app could not), the fake. Keeps $WORK on failure or
+# with BENCH_KEEP=1.
+bench_init() {
+    WORK=$(mktemp -d -t "$1.XXXXXX")
+    APP_PID=""
+    FAKE_PID=""
+    trap bench_cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+bench_cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    if [ -n "${LG_PID:-}" ] && [ -z "${LG_DONE:-}" ]; then
+        kill -TERM "$LG_PID" 2>/dev/null || true
+    fi
+    stop_pid "$APP_PID" "the app"
+    # The app stops its embedded PostgreSQL on exit; if it could not, stop the postmaster ourselves (fast shutdown).
+    if [ -f "$WORK/data/postgres/postmaster.pid" ]; then
+        local pg
+        pg=$(head -1 "$WORK/data/postgres/postmaster.pid")
+        if [ -n "$pg" ] && kill -0 "$pg" 2>/dev/null && tr '\0' ' ' <"/proc/$pg/cmdline" | grep -q "$WORK"; then
+            log "stopping the embedded PostgreSQL (pid $pg)"
+            kill -INT "$pg" 2>/dev/null || true
+            for _ in $(seq 1 40); do kill -0 "$pg" 2>/dev/null || break; sleep 0.5; done
+        fi
+    fi
+    stop_pid "$FAKE_PID" "$FAKE_NAME"
+    if [ "$rc" -ne 0 ] || [ "${BENCH_KEEP:-0}" = 1 ]; then
+        log "kept $WORK (app.log, $FAKE_LOG, data/) — remove it when done"
+    else
+        rm -rf "$WORK"
+    fi
+    exit "$rc"
+}
+
+# JAR: this checkout's build (rebuilt when src/ or pom.xml is newer), or BENCH_JAR (another build, e.g. an older
+# commit's).
+build_app() {
+    JAR=${BENCH_JAR:-target/quarkus-app/quarkus-run.jar}
+    if [ -n "${BENCH_JAR:-}" ]; then
+        [ -f "$JAR" ] || { log "no $JAR"; exit 1; }
+        log "running $JAR (BENCH_JAR)"
+    elif [ ! -f "$JAR" ] || [ -n "$(find src pom.xml -newer "$JAR" -print -quit)" ]; then
+        log "building (./mvnw -B -q package -DskipTests)"
+        ./mvnw -B -q package -DskipTests
+    else
+        log "$JAR is up to date"
+    fi
+}
+
+# $WORK/header.md: title (argument), date and what ran, the machine, and what else was busy before we start.
+machine_header() {
+    {
+        echo "# $1"
+        echo
+        if [ -n "${BENCH_JAR:-}" ]; then
+            echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'), app: $JAR (BENCH_JAR), bench scripts at $(git rev-parse --short HEAD)"
+        else
+            echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml || echo ' (src modified)')"
+        fi
+        echo "- machine: nproc $(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1)"
+        echo "- free -g: $(free -g | awk '/^Mem:/ {print "total " $2 " GiB, used " $3 ", free " $4 ", available " $7}')"
+        echo "- load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+        echo "- CPU used by other processes in the 3 s before the run (machine: $(machine_busy 3) of $(nproc) cores busy):"
+        cat "$WORK/hogs"
+    } >"$WORK/header.md"
+}
+
+# Starts the app in embedded mode on free ports (not the ones given) with BENCH_ENV and any extra NAME=value
+# settings after "--": APP_PORT, DB_PORT, APP_PID.
+start_app() {
+    local taken=()
+    while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do taken+=("$1"); shift; done
+    [ "$#" -gt 0 ] && shift
+    APP_PORT=$(free_port "${taken[@]}")
+    DB_PORT=$(free_port "${taken[@]}" "$APP_PORT")
+    log "starting the app on 127.0.0.1:$APP_PORT, embedded PostgreSQL on $DB_PORT, data in $WORK/data"
+    # shellcheck disable=SC2086
+    env "${BENCH_ENV[@]}" "$@" \
+        HOTSPOT_EMBEDDED_DATA_DIR="$WORK/data" HOTSPOT_EMBEDDED_DB_PORT="$DB_PORT" PORT="$APP_PORT" \
+        java ${BENCH_JAVA_OPTS:-} -jar "$JAR" >"$WORK/app.log" 2>&1 &
+    APP_PID=$!
+}
+
+# Once the app is ready: zonky's embedded PostgreSQL starts with -F (fsync off) and synchronous_commit=off; the
+# results say so next to the numbers.
+read_pg_settings() {
+    PG_SETTINGS=$(PGPASSWORD=postgres psql -h localhost -p "$DB_PORT" -U postgres -d hotspot_billing -At -F= -c \
+        "SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'shared_buffers', \
+        'max_connections') ORDER BY name" | tr '\n' ' ' || true)
+}
+
+# Runs the load generator (the command given), then writes to $WORK/others the processes other than ours (app,
+# fake, our PostgreSQL, the generator) that used CPU meanwhile; one that started during the run counts with all its
+# CPU time. LOADGEN_RC: its exit code; RUN_MS: how long it ran.
+run_loader() {
+    LOADGEN_RC=0
+    proc_ticks >"$WORK/run1"
+    local t0 pm
+    t0=$(date +%s%N)
+    "$@" &
+    LG_PID=$!
+    wait "$LG_PID" || LOADGEN_RC=$?
+    LG_DONE=1
+    RUN_MS=$((($(date +%s%N) - t0) / 1000000))
+    proc_ticks >"$WORK/run2"
+    pm=$(head -1 "$WORK/data/postgres/postmaster.pid" 2>/dev/null || echo 0)
+    awk -v s="$RUN_MS" -v app="$APP_PID" -v fk="$FAKE_PID" -v pm="$pm" -v lg="$LG_PID" 'NR == FNR {t[$1] = $2; next}
+        $1 != app && $1 != fk && $1 != pm && $4 != pm && $1 != lg && $4 != lg {
+            d = ($2 - t[$1]) / s * 10; if (d >= 0.01) printf "%.2f %s %s\n", d, $1, $3 }' \
+        "$WORK/run1" "$WORK/run2" | sort -rn | head -3 >"$WORK/others"
+}
+
+# The results file (argument: where): header, app and PostgreSQL settings (second argument: what else is default),
+# the app log's warnings, what else ran, then the generator's table. Exits with the generator's code.
+write_results() {
+    [ -f "$WORK/table.md" ] || exit "$LOADGEN_RC"
+    {
+        cat "$WORK/header.md"
+        echo "- app settings: ${BENCH_ENV[*]}${BENCH_JAVA_OPTS:+, JVM: $BENCH_JAVA_OPTS}; everything else default ($2)"
+        echo "- embedded PostgreSQL $(PGPASSWORD=postgres psql -h localhost -p "$DB_PORT" -U postgres -d hotspot_billing -At -c 'SHOW server_version' 2>/dev/null || echo '?'): ${PG_SETTINGS:-?}(shared_buffers in 8 kB pages)"
+        echo "- app log: $(grep -c ' WARN ' "$WORK/app.log" || true) WARN and $(grep -c ' ERROR ' "$WORK/app.log" || true) ERROR lines"
+        echo "- load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+        echo "- other processes that used CPU during the $((RUN_MS / 1000)) s of load generation (average cores):"
+        awk '{print "  - " $1 " cores: pid " $2 " (" $3 ")"}' "$WORK/others"
+        [ -s "$WORK/others" ] || echo "  - none above 0.01 cores"
+        echo
+        cat "$WORK/table.md"
+    } >"$WORK/result.md"
+    mkdir -p "$(dirname "$1")"
+    cp "$WORK/result.md" "$1"
+    log "results in $1"
+    exit "$LOADGEN_RC"
+}
