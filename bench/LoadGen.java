@@ -1,16 +1,11 @@
-import java.io.ByteArrayOutputStream;
-import java.io.Closeable;
+package bench;
+
+import static bench.BenchKit.*;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -22,7 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,7 +27,8 @@ import java.util.regex.Pattern;
 /**
  * The hotspot-billing load generator: sets up two shops through the public API, drives each scenario with N
  * keep-alive HTTP/1.1 connections (one blocking thread each, closed loop: a connection sends its next request
- * when the previous answer arrived), and writes a Markdown table. No dependencies: {@code java bench/LoadGen.java}.
+ * when the previous answer arrived), and writes a Markdown table. No dependencies beyond
+ * {@link BenchKit} (compiled with it by bench/run.sh).
  *
  * <p>Per scenario it also samples CPU from /proc (in cores, 2 = the whole machine): the app's JVM, its PostgreSQL
  * (postmaster and backends), the WireMock fake, this generator, and everything else on the machine ("other").
@@ -47,14 +42,11 @@ public class LoadGen {
 
     // ---------------------------------------------------------------------------------------------- options
 
-    static String host;
-    static int port;
     static double warmup;
     static double duration;
     static long appPid;
     static long wmPid;
     static Path pgData;
-    static int dbPort;
     static final List<Result> warmupNotes = new ArrayList<>();
     static int warmupRounds;
     static double appWarmupSeconds;
@@ -646,31 +638,8 @@ public class LoadGen {
         log("  " + line);
     }
 
-    static long sql(String query) throws Exception {
-        return Long.parseLong(psql(query));
-    }
 
-    interface ConnTask {
-        void run(Conn conn) throws Exception;
-    }
 
-    static void parallel(int n, ConnTask task) throws Exception {
-        CountDownLatch done = new CountDownLatch(n);
-        for (int i = 0; i < n; i++) {
-            Thread t = new Thread(() -> {
-                try (Conn conn = new Conn()) {
-                    task.run(conn);
-                } catch (Exception e) {
-                    System.err.println("worker failed: " + e);
-                } finally {
-                    done.countDown();
-                }
-            });
-            t.setDaemon(true);
-            t.start();
-        }
-        done.await();
-    }
 
     // ---------------------------------------------------------------------------------------------- output
 
@@ -737,21 +706,8 @@ public class LoadGen {
         return cores * storm.result.seconds * 1000 / Math.max(1, storm.settled);
     }
 
-    static void log(String line) {
-        System.err.println("[" + ZonedDateTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss")) + "] " + line);
-    }
 
-    static String truncate(String s, int n) {
-        return s.length() <= n ? s : s.substring(0, n) + "…";
-    }
 
-    static String group(String text, String regex) {
-        Matcher m = Pattern.compile(regex).matcher(text);
-        if (!m.find()) {
-            throw new IllegalStateException("no " + regex + " in " + truncate(text, 500));
-        }
-        return m.group(1);
-    }
 
     static int count(String text, String needle) {
         int n = 0;
@@ -761,17 +717,6 @@ public class LoadGen {
         return n;
     }
 
-    /** One request on a fresh connection, expecting the given status. */
-    static Resp call(String method, String path, String headers, String body, int expected) throws IOException {
-        try (Conn conn = new Conn()) {
-            Resp r = conn.send(method, path, headers, body);
-            if (r.status != expected) {
-                throw new IOException(method + " " + path + " answered " + r.status + ", expected " + expected + ": "
-                        + truncate(r.text(), 500));
-            }
-            return r;
-        }
-    }
 
     // ---------------------------------------------------------------------------------------------- PostgreSQL
 
@@ -876,18 +821,6 @@ public class LoadGen {
         }
     }
 
-    static String psql(String query) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("psql", "-h", "localhost", "-p", String.valueOf(dbPort), "-U",
-                "postgres", "-d", "hotspot_billing", "-At", "-c", query);
-        pb.environment().put("PGPASSWORD", "postgres");
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (p.waitFor() != 0) {
-            throw new IOException("psql failed: " + output);
-        }
-        return output;
-    }
 
     // ---------------------------------------------------------------------------------------------- CPU
 
@@ -1013,154 +946,5 @@ public class LoadGen {
 
     // ---------------------------------------------------------------------------------------------- HTTP/1.1
 
-    record Resp(int status, byte[] body, boolean close) {
-        String text() {
-            return new String(body, StandardCharsets.UTF_8);
-        }
-    }
 
-    /** A keep-alive HTTP/1.1 connection: Content-Length and chunked answers, nothing else needed here. */
-    static final class Conn implements Closeable {
-        private Socket socket;
-        private InputStream in;
-        private OutputStream out;
-        private final byte[] buf = new byte[64 * 1024];
-        private int pos;
-        private int lim;
-
-        Conn() throws IOException {
-            open();
-        }
-
-        private void open() throws IOException {
-            socket = new Socket();
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout(60_000);
-            socket.connect(new InetSocketAddress(host, port), 5_000);
-            in = socket.getInputStream();
-            out = socket.getOutputStream();
-            pos = 0;
-            lim = 0;
-        }
-
-        void reopen() throws IOException {
-            close();
-            open();
-        }
-
-        Resp send(String method, String path, String headers, String body) throws IOException {
-            byte[] payload = body == null ? null : body.getBytes(StandardCharsets.UTF_8);
-            StringBuilder head = new StringBuilder(256).append(method).append(' ').append(path)
-                    .append(" HTTP/1.1\r\nHost: ").append(host).append(':').append(port).append("\r\n").append(headers);
-            if (payload != null) {
-                head.append("Content-Type: application/json\r\nContent-Length: ").append(payload.length).append("\r\n");
-            }
-            head.append("\r\n");
-            byte[] h = head.toString().getBytes(StandardCharsets.ISO_8859_1);
-            if (payload == null || payload.length == 0) {
-                out.write(h);
-            } else {
-                byte[] all = Arrays.copyOf(h, h.length + payload.length);
-                System.arraycopy(payload, 0, all, h.length, payload.length);
-                out.write(all);
-            }
-            out.flush();
-
-            String status = line();
-            if (status == null) {
-                throw new IOException("connection closed");
-            }
-            int code = Integer.parseInt(status.substring(9, 12));
-            long length = -1;
-            boolean chunked = false;
-            boolean close = false;
-            String l;
-            while ((l = line()) != null && !l.isEmpty()) {
-                int colon = l.indexOf(':');
-                if (colon < 0) {
-                    continue;
-                }
-                String name = l.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-                String value = l.substring(colon + 1).trim();
-                switch (name) {
-                    case "content-length" -> length = Long.parseLong(value);
-                    case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
-                    case "connection" -> close = value.equalsIgnoreCase("close");
-                    default -> { }
-                }
-            }
-            ByteArrayOutputStream content = new ByteArrayOutputStream();
-            if (chunked) {
-                while (true) {
-                    String size = line();
-                    int semi = size.indexOf(';');
-                    int n = Integer.parseInt((semi < 0 ? size : size.substring(0, semi)).trim(), 16);
-                    if (n == 0) {
-                        while (!line().isEmpty()) {
-                            // trailers
-                        }
-                        break;
-                    }
-                    bytes(n, content);
-                    line();
-                }
-            } else if (length > 0) {
-                bytes(length, content);
-            } else if (length < 0 && code >= 200 && code != 204 && code != 304) {
-                close = true; // body until close: not expected from Quarkus
-                int r;
-                while ((r = read()) >= 0) {
-                    content.write(r);
-                }
-            }
-            return new Resp(code, content.toByteArray(), close);
-        }
-
-        private int fill() throws IOException {
-            pos = 0;
-            lim = in.read(buf);
-            return lim;
-        }
-
-        private int read() throws IOException {
-            if (pos >= lim && fill() <= 0) {
-                return -1;
-            }
-            return buf[pos++] & 0xFF;
-        }
-
-        private String line() throws IOException {
-            StringBuilder sb = new StringBuilder(64);
-            int c;
-            while ((c = read()) >= 0) {
-                if (c == '\n') {
-                    int n = sb.length();
-                    return n > 0 && sb.charAt(n - 1) == '\r' ? sb.substring(0, n - 1) : sb.toString();
-                }
-                sb.append((char) c);
-            }
-            return sb.length() == 0 ? null : sb.toString();
-        }
-
-        private void bytes(long n, ByteArrayOutputStream to) throws IOException {
-            while (n > 0) {
-                if (pos >= lim && fill() <= 0) {
-                    throw new IOException("connection closed mid-body");
-                }
-                int take = (int) Math.min(n, lim - pos);
-                to.write(buf, pos, take);
-                pos += take;
-                n -= take;
-            }
-        }
-
-        @Override
-        public void close() {
-            try {
-                socket.close();
-            } catch (IOException e) {
-                // closing anyway
-            }
-        }
-    }
 }

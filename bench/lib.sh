@@ -151,6 +151,13 @@ read_pg_settings() {
         'max_connections') ORDER BY name" | tr '\n' ' ' || true)
 }
 
+# Compiles bench/<name>.java with bench/BenchKit.java into $WORK/classes; prints that directory.
+compile_loader() {
+    mkdir -p "$WORK/classes"
+    javac -Xlint:none -d "$WORK/classes" bench/BenchKit.java "bench/$1.java" >&2
+    echo "$WORK/classes"
+}
+
 # Runs the load generator (the command given), then writes to $WORK/others the processes other than ours (app,
 # fake, our PostgreSQL, the generator) that used CPU meanwhile; one that started during the run counts with all its
 # CPU time. LOADGEN_RC: its exit code; RUN_MS: how long it ran.

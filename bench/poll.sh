@@ -54,7 +54,7 @@ log "app ready"
 read_pg_settings
 
 # --- measure -------------------------------------------------------------------------------------------------------
-run_loader java -Xss512k -Xmx1g bench/PollLoad.java \
+run_loader java -Xss512k -Xmx1g -cp "$(compile_loader PollLoad)" bench.PollLoad \
     --base-url "http://127.0.0.1:$APP_PORT" --fake-url "http://127.0.0.1:$FAKE_PORT" \
     --routers "${BENCH_ROUTERS:-10000}" --grants "${BENCH_GRANTS:-20}" \
     --warmup "${BENCH_WARMUP:-5}" --duration "${BENCH_DURATION:-15}" --conns "${BENCH_CONNS:-32}" \

@@ -56,7 +56,7 @@ log "app ready"
 read_pg_settings
 
 # --- measure -------------------------------------------------------------------------------------------------------
-run_loader java -Xss512k -Xmx1g bench/LoadGen.java \
+run_loader java -Xss512k -Xmx1g -cp "$(compile_loader LoadGen)" bench.LoadGen \
     --base-url "http://127.0.0.1:$APP_PORT" \
     --warmup "${BENCH_WARMUP:-5}" --duration "${BENCH_DURATION:-15}" --conns "${BENCH_CONNS:-32}" \
     --sandbox-conns "${BENCH_SANDBOX_CONNS:-32,128,256}" \
