@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,9 +43,6 @@ public class LoadGen {
 
     static double warmup;
     static double duration;
-    static long appPid;
-    static long wmPid;
-    static Path pgData;
     static final List<Result> warmupNotes = new ArrayList<>();
     static int warmupRounds;
     static double appWarmupSeconds;
@@ -68,7 +64,7 @@ public class LoadGen {
         int stormSize = Integer.parseInt(o.getOrDefault("storm", "1000"));
         int stormConns = Integer.parseInt(o.getOrDefault("storm-conns", "32"));
         appPid = Long.parseLong(o.getOrDefault("app-pid", "0"));
-        wmPid = Long.parseLong(o.getOrDefault("wm-pid", "0"));
+        fakePid = Long.parseLong(o.getOrDefault("wm-pid", "0"));
         pgData = o.containsKey("pg-data") ? Path.of(o.get("pg-data")) : null;
         dbPort = Integer.parseInt(o.getOrDefault("db-port", "0"));
         Path out = Path.of(o.getOrDefault("out", "bench/results/latest.md"));
@@ -668,8 +664,8 @@ public class LoadGen {
             }
             b.append(String.format(Locale.ROOT, "| %s | %d | %s | %.1f | %.1f | %d | %d | %s | %s | %s | %s | %s | %s |%n",
                     r.label, r.conns, rps, r.p50, r.p99, r.non2xx, r.errors, r.cpu,
-                    r.count == 0 ? "—" : String.format(Locale.ROOT, "%.2f+%.2f", r.cpu.app * 1000 / r.rps,
-                            r.cpu.pg * 1000 / r.rps),
+                    r.count == 0 ? "—" : String.format(Locale.ROOT, "%.2f+%.2f", r.cpu.app() * 1000 / r.rps,
+                            r.cpu.pg() * 1000 / r.rps),
                     r.pg == null ? "—" : String.format(Locale.ROOT, "%.1f", r.pg.commitsPerRequest),
                     r.pg == null ? "—" : String.format(Locale.ROOT, "%.1f/%.0f", r.pg.busy, r.pg.open), r.target,
                     r.target.equals("—") ? "—" : r.met ? "yes" : "**no**"));
@@ -692,8 +688,8 @@ public class LoadGen {
                             ? "simulate-callbacks and check-status calls (nothing asks a provider)"
                             : "webhooks and check-status calls (every webhook and check-status of an open payment "
                                     + "asks the IntaSend fake's status API, no delay)",
-                    storm.settlementsPerSecond, perSettlement(storm, storm.result.cpu.app),
-                    perSettlement(storm, storm.result.cpu.pg), perSettlement(storm, storm.result.cpu.wm)));
+                    storm.settlementsPerSecond, perSettlement(storm, storm.result.cpu.app()),
+                    perSettlement(storm, storm.result.cpu.pg()), perSettlement(storm, storm.result.cpu.fake())));
             for (String c : storm.checksDone) {
                 b.append("- ").append(c).append('\n');
             }
@@ -720,229 +716,10 @@ public class LoadGen {
 
     // ---------------------------------------------------------------------------------------------- PostgreSQL
 
-    /** Counters from pg_stat_database and pg_stat_activity, through psql (nothing when --db-port is not given). */
-    static final class Pg {
-        double commitsPerRequest;
-        double busy;
-        double open;
-        String waits;
-
-        record Snapshot(long commits) {
-        }
-
-        static volatile boolean quiet;
-
-        static Snapshot snapshot() {
-            if (dbPort == 0 || quiet) {
-                return null;
-            }
-            try {
-                return new Snapshot(Long.parseLong(psql("SELECT xact_commit FROM pg_stat_database WHERE datname = "
-                        + "'hotspot_billing'")));
-            } catch (Exception e) {
-                return null;
-            }
-        }
-
-        /** Samples the app's connections once a second until {@code until} (System.nanoTime) or stop(). */
-        static final class Sampler extends Thread {
-            final long until;
-            volatile boolean stopped;
-            int samples;
-            double busy;
-            double open;
-            final Map<String, Double> waits = new ConcurrentHashMap<>();
-
-            Sampler(long until) {
-                this.until = until;
-                setDaemon(true);
-            }
-
-            @Override
-            public void run() {
-                while (!stopped && System.nanoTime() < until - 1_000_000_000L) {
-                    try {
-                        Thread.sleep(1000);
-                        String rows = psql("SELECT k || '|' || count(*) FROM (SELECT coalesce(state, '?') || ' ' "
-                                + "|| coalesce(wait_event_type || ':' || wait_event, 'running') AS k FROM "
-                                + "pg_stat_activity WHERE datname = 'hotspot_billing' AND backend_type = 'client backend' "
-                                + "AND pid <> pg_backend_pid()) a GROUP BY k");
-                        samples++;
-                        for (String row : rows.split("\n")) {
-                            if (row.isBlank()) {
-                                continue;
-                            }
-                            String[] kv = row.split("\\|");
-                            int n = Integer.parseInt(kv[1].trim());
-                            open += n;
-                            if (!kv[0].startsWith("idle ") || kv[0].startsWith("idle in transaction")) {
-                                busy += n;
-                                waits.merge(kv[0], (double) n, Double::sum);
-                            }
-                        }
-                    } catch (Exception e) {
-                        return;
-                    }
-                }
-            }
-
-            void finish() {
-                stopped = true;
-            }
-        }
-
-        static Sampler sample(long until) {
-            Sampler s = new Sampler(until);
-            if (dbPort != 0 && !quiet) {
-                s.start();
-            }
-            return s;
-        }
-
-        static Pg between(Snapshot a, Snapshot b, Sampler s, long requests) {
-            if (a == null || b == null) {
-                return null;
-            }
-            s.finish();
-            Pg pg = new Pg();
-            pg.commitsPerRequest = requests == 0 ? 0 : (b.commits - a.commits) / (double) requests;
-            int n = Math.max(1, s.samples);
-            pg.busy = s.busy / n;
-            pg.open = s.open / n;
-            pg.waits = s.waits.entrySet().stream().sorted((x, y) -> Double.compare(y.getValue(), x.getValue()))
-                    .limit(5).map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue() / n))
-                    .reduce((x, y) -> x + ", " + y).orElse("none busy");
-            return pg;
-        }
-
-        @Override
-        public String toString() {
-            return String.format(Locale.ROOT, "%.1f commits/req, %.1f/%.0f conns busy", commitsPerRequest, busy, open);
-        }
-    }
 
 
     // ---------------------------------------------------------------------------------------------- CPU
 
-    /** CPU time from /proc, in cores over the window. */
-    record Cpu(double machine, double app, double pg, double wm, double gen) {
-
-        record Snapshot(long nanos, long busyTicks, Map<Long, Long> ticks) {
-        }
-
-        static Snapshot snapshot() {
-            Map<Long, Long> ticks = new HashMap<>();
-            long busy = 0;
-            try {
-                String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-                // user nice system idle iowait irq softirq steal
-                busy = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6])
-                        + Long.parseLong(f[7]) + Long.parseLong(f[8]);
-                for (long pid : pids()) {
-                    Long t = procTicks(pid);
-                    if (t != null) {
-                        ticks.put(pid, t);
-                    }
-                }
-            } catch (IOException e) {
-                // not Linux: no CPU columns
-            }
-            return new Snapshot(System.nanoTime(), busy, ticks);
-        }
-
-        /** Our processes: app, WireMock, this JVM, the postmaster and its children (tagged by negative ids). */
-        static List<Long> pids() throws IOException {
-            List<Long> pids = new ArrayList<>(List.of(appPid, wmPid, ProcessHandle.current().pid()));
-            long postmaster = postmaster();
-            if (postmaster > 0) {
-                pids.add(-postmaster);
-                try (var dirs = Files.list(Path.of("/proc"))) {
-                    for (Path d : (Iterable<Path>) dirs::iterator) {
-                        String name = d.getFileName().toString();
-                        if (name.chars().allMatch(Character::isDigit)) {
-                            String stat = read(d.resolve("stat"));
-                            if (stat != null && ppid(stat) == postmaster) {
-                                pids.add(-Long.parseLong(name));
-                            }
-                        }
-                    }
-                }
-            }
-            return pids;
-        }
-
-        /** CPU ticks of the app's JIT compiler threads so far. */
-        static long compilerTicks() {
-            long sum = 0;
-            try (var tasks = Files.list(Path.of("/proc/" + appPid + "/task"))) {
-                for (Path t : (Iterable<Path>) tasks::iterator) {
-                    String comm = read(t.resolve("comm"));
-                    String stat = read(t.resolve("stat"));
-                    if (comm != null && stat != null && comm.contains("Compiler")) {
-                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        sum += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                return 0;
-            }
-            return sum;
-        }
-
-        static long postmaster() {
-            try {
-                return pgData == null ? 0 : Long.parseLong(Files.readAllLines(pgData.resolve("postmaster.pid")).get(0)
-                        .trim());
-            } catch (IOException | RuntimeException e) {
-                return 0;
-            }
-        }
-
-        static Long procTicks(long tagged) {
-            String stat = read(Path.of("/proc/" + Math.abs(tagged) + "/stat"));
-            if (stat == null) {
-                return null;
-            }
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // fields after ")": state(0) ppid(1) ... utime(11) stime(12)
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-        }
-
-        static long ppid(String stat) {
-            return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
-        }
-
-        static String read(Path p) {
-            try {
-                return Files.readString(p);
-            } catch (IOException e) {
-                return null;
-            }
-        }
-
-        static Cpu between(Snapshot a, Snapshot b) {
-            double seconds = (b.nanos - a.nanos) / 1e9;
-            double hz = 100.0; // USER_HZ on Linux
-            Map<String, Double> sum = new LinkedHashMap<>();
-            for (Map.Entry<Long, Long> e : b.ticks.entrySet()) {
-                long pid = e.getKey();
-                long delta = e.getValue() - a.ticks.getOrDefault(pid, 0L); // a new backend: all its time
-                String who = pid < 0 ? "pg" : pid == appPid ? "app" : pid == wmPid ? "wm" : "gen";
-                sum.merge(who, delta / hz / seconds, Double::sum);
-            }
-            return new Cpu((b.busyTicks - a.busyTicks) / hz / seconds, sum.getOrDefault("app", 0.0),
-                    sum.getOrDefault("pg", 0.0), sum.getOrDefault("wm", 0.0), sum.getOrDefault("gen", 0.0));
-        }
-
-        double other() {
-            return Math.max(0, machine - app - pg - wm - gen);
-        }
-
-        @Override
-        public String toString() {
-            return String.format(Locale.ROOT, "%.2f/%.2f/%.2f/%.2f/%.2f", app, pg, wm, gen, other());
-        }
-    }
 
     // ---------------------------------------------------------------------------------------------- HTTP/1.1
 

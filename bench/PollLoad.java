@@ -13,7 +13,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -61,9 +60,6 @@ public class PollLoad {
 
     static double warmup;
     static double duration;
-    static long appPid;
-    static long fakePid;
-    static Path pgData;
 
     static long ownerId;
     static long[] routerIds;
@@ -505,7 +501,7 @@ public class PollLoad {
             cpuSeconds = cpu.seconds;
             Pg.Snapshot pgAfter = Pg.snapshot();
             if (pgBefore != null && pgAfter != null) {
-                commits += pgAfter.commits - pgBefore.commits;
+                commits += pgAfter.commits() - pgBefore.commits();
             }
             for (int i = 0; i < conns; i++) {
                 all.add(Arrays.copyOf(latencies[i] == null ? new long[0] : latencies[i], counts[i]));
@@ -837,8 +833,8 @@ public class PollLoad {
             b.append(String.format(Locale.ROOT, "| %s | %d | %,.0f | %s | %.1f | %.1f | %d | %d | %s | %s | %s | %s | %s "
                     + "| %s |%n", r.label, r.conns, r.rps, Double.isNaN(r.baseline) ? "—"
                     : String.format(Locale.ROOT, "%.2f", r.rps / r.baseline), r.p50, r.p99, r.unexpected, r.errors,
-                    r.cpu, r.count == 0 ? "—" : String.format(Locale.ROOT, "%.3f+%.3f", r.cpuMsPerRequest(r.cpu.app),
-                            r.cpuMsPerRequest(r.cpu.pg)),
+                    r.cpu, r.count == 0 ? "—" : String.format(Locale.ROOT, "%.3f+%.3f", r.cpuMsPerRequest(r.cpu.app()),
+                            r.cpuMsPerRequest(r.cpu.pg())),
                     r.pg == null ? "—" : String.format(Locale.ROOT, "%.2f", r.pg.commitsPerRequest),
                     r.pg == null || Double.isNaN(r.pg.busy) ? "—"
                             : String.format(Locale.ROOT, "%.1f/%.0f", r.pg.busy, r.pg.open),
@@ -867,7 +863,7 @@ public class PollLoad {
                 b.append(String.format(Locale.ROOT, "| Completion → first PUT of the user on the router | %d | %.0f | %d "
                         + "| %.1f | %.1f | %.1f | %.1f / %.1f | %.1f / %.1f | %s | %.1f+%.1f+%.1f | p99 < 1 s | %s |%n",
                         r.payments, r.rate, r.arrived, r.p50, r.p99, r.max, r.sentP50, r.sentP99, r.callbackP50,
-                        r.callbackP99, r.cpu, r.cpu.app * perPayment, r.cpu.pg * perPayment, r.cpu.fake * perPayment,
+                        r.callbackP99, r.cpu, r.cpu.app() * perPayment, r.cpu.pg() * perPayment, r.cpu.fake() * perPayment,
                         r.p99 < 1000 && r.arrived == r.payments ? "yes" : "**no**"));
             }
             b.append("\nChecks:\n\n");
@@ -900,234 +896,9 @@ public class PollLoad {
 
 
 
-    /** Commits from pg_stat_database and the app's busy connections from pg_stat_activity, through psql. */
-    static final class Pg {
-        double commitsPerRequest;
-        double busy;
-        double open;
-
-        record Snapshot(long commits) {
-        }
-
-        static volatile boolean quiet;
-
-        static Snapshot snapshot() {
-            if (dbPort == 0 || quiet) {
-                return null;
-            }
-            try {
-                return new Snapshot(Long.parseLong(psql("SELECT xact_commit FROM pg_stat_database WHERE datname = "
-                        + "'hotspot_billing'")));
-            } catch (Exception e) {
-                return null;
-            }
-        }
-
-        /** Samples the app's connections once a second until {@code until} (System.nanoTime) or finish(). */
-        static final class Sampler extends Thread {
-            final long until;
-            volatile boolean stopped;
-            int samples;
-            double busy;
-            double open;
-
-            Sampler(long until) {
-                this.until = until;
-                setDaemon(true);
-            }
-
-            @Override
-            public void run() {
-                while (!stopped && System.nanoTime() < until - 1_000_000_000L) {
-                    try {
-                        Thread.sleep(1000);
-                        String row = psql("SELECT count(*) || ' ' || count(*) FILTER (WHERE state <> 'idle') "
-                                + "FROM pg_stat_activity WHERE datname = 'hotspot_billing' "
-                                + "AND backend_type = 'client backend' AND pid <> pg_backend_pid()");
-                        String[] f = row.split(" ");
-                        samples++;
-                        open += Integer.parseInt(f[0]);
-                        busy += Integer.parseInt(f[1]);
-                    } catch (Exception e) {
-                        return;
-                    }
-                }
-            }
-        }
-
-        static Sampler sample(long until) {
-            Sampler s = new Sampler(until);
-            if (dbPort != 0 && !quiet) {
-                s.start();
-            }
-            return s;
-        }
-
-        static Pg between(Snapshot a, Snapshot b, Sampler s, long requests) {
-            if (a == null || b == null) {
-                return null;
-            }
-            s.stopped = true;
-            Pg pg = new Pg();
-            pg.commitsPerRequest = requests == 0 ? 0 : (b.commits - a.commits) / (double) requests;
-            int n = Math.max(1, s.samples);
-            pg.busy = s.busy / n;
-            pg.open = s.open / n;
-            return pg;
-        }
-
-        @Override
-        public String toString() {
-            return String.format(Locale.ROOT, "%.2f commits/req, %.1f/%.0f conns busy", commitsPerRequest, busy, open);
-        }
-    }
 
     // ---------------------------------------------------------------------------------------------- CPU
 
-    /** CPU time from /proc, in cores over the window. */
-    record Cpu(double machine, double app, double pg, double fake, double gen) {
-
-        record Snapshot(long nanos, long busyTicks, Map<Long, Long> ticks) {
-        }
-
-        /** CPU of several windows together (the sweeps of the changed line), as cores over their total time. */
-        static final class Sum {
-            double seconds;
-            double machine;
-            double app;
-            double pg;
-            double fake;
-            double gen;
-
-            void add(Snapshot a, Snapshot b) {
-                Cpu c = between(a, b);
-                double s = (b.nanos - a.nanos) / 1e9;
-                seconds += s;
-                machine += c.machine * s;
-                app += c.app * s;
-                pg += c.pg * s;
-                fake += c.fake * s;
-                gen += c.gen * s;
-            }
-
-            Cpu cores() {
-                return new Cpu(machine / seconds, app / seconds, pg / seconds, fake / seconds, gen / seconds);
-            }
-        }
-
-        static Snapshot snapshot() {
-            Map<Long, Long> ticks = new HashMap<>();
-            long busy = 0;
-            try {
-                String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-                // user nice system idle iowait irq softirq steal
-                busy = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6])
-                        + Long.parseLong(f[7]) + Long.parseLong(f[8]);
-                for (long pid : pids()) {
-                    Long t = procTicks(pid);
-                    if (t != null) {
-                        ticks.put(pid, t);
-                    }
-                }
-            } catch (IOException e) {
-                // not Linux: no CPU columns
-            }
-            return new Snapshot(System.nanoTime(), busy, ticks);
-        }
-
-        /** Our processes: app, fake router, this JVM, the postmaster and its children (tagged by negative ids). */
-        static List<Long> pids() throws IOException {
-            List<Long> pids = new ArrayList<>(List.of(appPid, fakePid, ProcessHandle.current().pid()));
-            long postmaster = postmaster();
-            if (postmaster > 0) {
-                pids.add(-postmaster);
-                try (var dirs = Files.list(Path.of("/proc"))) {
-                    for (Path d : (Iterable<Path>) dirs::iterator) {
-                        String name = d.getFileName().toString();
-                        if (name.chars().allMatch(Character::isDigit)) {
-                            String stat = read(d.resolve("stat"));
-                            if (stat != null && ppid(stat) == postmaster) {
-                                pids.add(-Long.parseLong(name));
-                            }
-                        }
-                    }
-                }
-            }
-            return pids;
-        }
-
-        /** CPU ticks of the app's JIT compiler threads so far. */
-        static long compilerTicks() {
-            long sum = 0;
-            try (var tasks = Files.list(Path.of("/proc/" + appPid + "/task"))) {
-                for (Path t : (Iterable<Path>) tasks::iterator) {
-                    String comm = read(t.resolve("comm"));
-                    String stat = read(t.resolve("stat"));
-                    if (comm != null && stat != null && comm.contains("Compiler")) {
-                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        sum += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                return 0;
-            }
-            return sum;
-        }
-
-        static long postmaster() {
-            try {
-                return pgData == null ? 0 : Long.parseLong(Files.readAllLines(pgData.resolve("postmaster.pid")).get(0)
-                        .trim());
-            } catch (IOException | RuntimeException e) {
-                return 0;
-            }
-        }
-
-        static Long procTicks(long tagged) {
-            String stat = read(Path.of("/proc/" + Math.abs(tagged) + "/stat"));
-            if (stat == null) {
-                return null;
-            }
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // fields after ")": state(0) ppid(1) ... utime(11) stime(12)
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-        }
-
-        static long ppid(String stat) {
-            return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
-        }
-
-        static String read(Path p) {
-            try {
-                return Files.readString(p);
-            } catch (IOException e) {
-                return null;
-            }
-        }
-
-        static Cpu between(Snapshot a, Snapshot b) {
-            double seconds = (b.nanos - a.nanos) / 1e9;
-            double hz = 100.0; // USER_HZ on Linux
-            Map<String, Double> sum = new LinkedHashMap<>();
-            for (Map.Entry<Long, Long> e : b.ticks.entrySet()) {
-                long pid = e.getKey();
-                long delta = e.getValue() - a.ticks.getOrDefault(pid, 0L); // a new backend: all its time
-                String who = pid < 0 ? "pg" : pid == appPid ? "app" : pid == fakePid ? "fake" : "gen";
-                sum.merge(who, delta / hz / seconds, Double::sum);
-            }
-            return new Cpu((b.busyTicks - a.busyTicks) / hz / seconds, sum.getOrDefault("app", 0.0),
-                    sum.getOrDefault("pg", 0.0), sum.getOrDefault("fake", 0.0), sum.getOrDefault("gen", 0.0));
-        }
-
-        double other() {
-            return Math.max(0, machine - app - pg - fake - gen);
-        }
-
-        @Override
-        public String toString() {
-            return String.format(Locale.ROOT, "%.2f/%.2f/%.2f/%.2f/%.2f", app, pg, fake, gen, other());
-        }
-    }
 
     // ---------------------------------------------------------------------------------------------- HTTP/1.1
 
