@@ -7,12 +7,12 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.hotspotbilling.web.ApiException;
+import org.hotspotbilling.web.ErrorBody;
 import org.hotspotbilling.web.Invalid;
 import org.jboss.logging.Logger;
 
@@ -205,7 +205,7 @@ public class AuthorizedMacsRoute {
     private static void error(HttpServerResponse response, int status, String message) {
         if (!response.ended()) {
             response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-                    .end(new JsonObject().put("error", message).encode());
+                    .end(ErrorBody.json(message));
         }
     }
 }

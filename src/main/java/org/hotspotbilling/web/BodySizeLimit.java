@@ -1,6 +1,5 @@
 package org.hotspotbilling.web;
 
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -31,7 +30,7 @@ public class BodySizeLimit {
     }
 
     void refuseDeclaredOversize(@Observes Router router) {
-        String body = new JsonObject().put("error", message).encode();
+        String body = ErrorBody.json(message);
         router.route().order(ROUTE_ORDER).handler(ctx -> {
             String length = ctx.request().getHeader("Content-Length");
             if (length != null && declaredLength(length) > limit) {

@@ -3,7 +3,6 @@ package org.hotspotbilling.web;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -44,8 +43,8 @@ public class CorsPolicy {
             "Content-Type, Authorization, X-API-Key, X-Private-Key, Idempotency-Key";
     /** A page can read only "safelisted" response headers unless told otherwise; it needs Retry-After on a 429. */
     private static final String EXPOSED_HEADERS = "Retry-After";
-    private static final String REFUSAL = new JsonObject()
-            .put("error", "Cross-origin requests from this origin are not allowed.").encode();
+    private static final String REFUSAL =
+            ErrorBody.json("Cross-origin requests from this origin are not allowed.");
 
     private final Set<String> ownerOrigins;
     private final String maxAge;

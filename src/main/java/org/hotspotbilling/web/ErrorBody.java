@@ -1,6 +1,7 @@
 package org.hotspotbilling.web;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
 
@@ -10,5 +11,10 @@ public record ErrorBody(String error, Map<String, String> fields) {
 
     public static ErrorBody of(String error) {
         return new ErrorBody(error, Map.of());
+    }
+
+    /** The same shape as JSON text, for answers written by plain HTTP routes, below the JAX-RS layer. */
+    public static String json(String error) {
+        return new JsonObject().put("error", error).encode();
     }
 }

@@ -1,6 +1,5 @@
 package org.hotspotbilling.web;
 
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
@@ -19,7 +18,7 @@ public class UnmatchedRouteHandler {
             }
             ctx.response().setStatusCode(404)
                     .putHeader("Content-Type", "application/json")
-                    .end(new JsonObject().put("error", "Not found.").encode());
+                    .end(ErrorBody.json("Not found."));
         });
     }
 }
