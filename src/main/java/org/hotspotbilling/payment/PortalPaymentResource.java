@@ -1,10 +1,12 @@
 package org.hotspotbilling.payment;
 
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
@@ -14,6 +16,7 @@ import org.hotspotbilling.payment.PaymentDtos.PurchaseRequest;
 import org.hotspotbilling.tenant.CurrentOwner;
 import org.hotspotbilling.tenant.Roles;
 import org.hotspotbilling.web.ApiDocumentation;
+import org.hotspotbilling.web.ClientAddress;
 
 import java.util.UUID;
 
@@ -38,23 +41,26 @@ public class PortalPaymentResource {
     @POST
     @Path("/initiate")
     @Operation(summary = "Start an M-Pesa STK push", description = "router_id, package_id, phone_number, amount "
-            + "(must equal the price); mac_address, ip_address, payment_method optional. 201 push sent; 202 the "
+            + "(must equal the price), mac_address (optional for owner callers); ip_address, payment_method "
+            + "optional. 201 push sent; 202 the "
             + "provider's answer was lost (keep polling check-status); 502 the provider refused (payment failed); "
             + "404 no active credentials. Idempotency-Key supported.")
-    public Response initiate(PurchaseRequest request, @HeaderParam(IdempotencyKeys.HEADER) String key) {
-        long owner = current.id();
-        return answer(idempotency.run(owner, key, "initiate", request,
-                () -> payments.validate(owner, request, Payment.STK_PUSH), payments::initiate));
+    public Response initiate(PurchaseRequest request, @HeaderParam(IdempotencyKeys.HEADER) String key,
+            @Context HttpServerRequest http) {
+        PaymentService.Caller caller = caller(http);
+        return answer(idempotency.run(caller.ownerId(), key, "initiate", request,
+                () -> payments.validate(caller, request, Payment.STK_PUSH), payments::initiate));
     }
 
     @POST
     @Path("/create-link")
     @Operation(summary = "Create a checkout link for a package", description = "Same body and rules as initiate. "
             + "Idempotency-Key supported.")
-    public Response createLink(PurchaseRequest request, @HeaderParam(IdempotencyKeys.HEADER) String key) {
-        long owner = current.id();
-        return answer(idempotency.run(owner, key, "create-link", request,
-                () -> payments.validate(owner, request, Payment.LINK), payments::createLink));
+    public Response createLink(PurchaseRequest request, @HeaderParam(IdempotencyKeys.HEADER) String key,
+            @Context HttpServerRequest http) {
+        PaymentService.Caller caller = caller(http);
+        return answer(idempotency.run(caller.ownerId(), key, "create-link", request,
+                () -> payments.validate(caller, request, Payment.LINK), payments::createLink));
     }
 
     @POST
@@ -64,6 +70,10 @@ public class PortalPaymentResource {
             + "package_expiry_time.")
     public PaymentDtos.StatusAnswer checkStatus(@PathParam("id") UUID id) {
         return payments.checkStatus(current.id(), id);
+    }
+
+    private PaymentService.Caller caller(HttpServerRequest http) {
+        return new PaymentService.Caller(current.id(), current.portal(), ClientAddress.of(http));
     }
 
     private static Response answer(IdempotencyKeys.Outcome outcome) {

@@ -20,4 +20,9 @@ public class CurrentOwner {
         }
         return id;
     }
+
+    /** The request came with the captive portal's public key only (not an owner's token or key pair). */
+    public boolean portal() {
+        return identity.hasRole(Roles.PORTAL) && !identity.hasRole(Roles.OWNER);
+    }
 }
