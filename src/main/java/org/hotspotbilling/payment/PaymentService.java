@@ -149,9 +149,9 @@ public class PaymentService {
     }
 
     /** Writes the payment, sends the STK push, and answers as SPEC "Provider outcomes" says. */
-    public PortalAnswer initiate(Purchase purchase) {
+    public PortalAnswer initiate(Purchase purchase, IdempotencyKeys.Claim claim) {
         Payment payment = purchase.payment();
-        settlement.created(payment, Source.portal);
+        settlement.created(payment, Source.portal, claim);
         PaymentProvider provider = providers.forCredential(purchase.credential());
         PaymentProvider.PushResult pushed;
         try {
@@ -166,9 +166,9 @@ public class PaymentService {
     }
 
     /** Writes the payment and asks the provider for a checkout link the customer opens. */
-    public PortalAnswer createLink(Purchase purchase) {
+    public PortalAnswer createLink(Purchase purchase, IdempotencyKeys.Claim claim) {
         Payment payment = purchase.payment();
-        settlement.created(payment, Source.portal);
+        settlement.created(payment, Source.portal, claim);
         PaymentProvider provider = providers.forCredential(purchase.credential());
         PaymentProvider.LinkResult link;
         try {
@@ -313,7 +313,20 @@ public class PaymentService {
             settlement.fail(id, Source.portal, e.status() == 0 ? null : String.valueOf(e.status()), e.getMessage());
             return new PortalAnswer(502, new PaymentDtos.Failed(prefix + e.getMessage(), id));
         }
-        Payment open = settlement.requiresRecovery(id, Source.portal, e.getMessage());
+        return unknownOutcome(id, e.getMessage());
+    }
+
+    /**
+     * The answer for a payment whose purchase request never finished (an Idempotency-Key retry after the lock
+     * timeout): the push may or may not have been sent, so it is an unknown outcome like a provider timeout.
+     */
+    public PortalAnswer unfinished(UUID id) {
+        return unknownOutcome(id, "The request that created this payment did not finish (the service stopped or "
+                + "lost its database); a retry with the same Idempotency-Key took over");
+    }
+
+    private PortalAnswer unknownOutcome(UUID id, String why) {
+        Payment open = settlement.requiresRecovery(id, Source.portal, why);
         // A page written for the reference needs a truthy intasend.payment_id to start polling: give it ours.
         return new PortalAnswer(202, new PaymentDtos.Initiated("The payment provider did not confirm the request in "
                 + "time. The customer may still get the M-Pesa prompt: keep checking status.", PaymentView.of(open),

@@ -49,7 +49,8 @@ public class PortalPaymentResource {
             @Context HttpServerRequest http) {
         PaymentService.Caller caller = caller(http);
         return answer(idempotency.run(caller.ownerId(), key, "initiate", request,
-                () -> payments.validate(caller, request, Payment.STK_PUSH), payments::initiate));
+                () -> payments.validate(caller, request, Payment.STK_PUSH), payments::initiate,
+                payments::unfinished));
     }
 
     @POST
@@ -60,7 +61,8 @@ public class PortalPaymentResource {
             @Context HttpServerRequest http) {
         PaymentService.Caller caller = caller(http);
         return answer(idempotency.run(caller.ownerId(), key, "create-link", request,
-                () -> payments.validate(caller, request, Payment.LINK), payments::createLink));
+                () -> payments.validate(caller, request, Payment.LINK), payments::createLink,
+                payments::unfinished));
     }
 
     @POST
