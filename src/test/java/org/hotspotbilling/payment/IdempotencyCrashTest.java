@@ -190,4 +190,17 @@ class IdempotencyCrashTest {
         shop.owner().withJwt().get("/payments/" + payment + "/events/").then()
                 .body("events.findAll { it.type == 'requires_recovery' }.size()", equalTo(1));
     }
+
+    @Test
+    void keysPastTheirRetentionArePrunedOthersKept() {
+        claim();
+        assertEquals(1, db.update("UPDATE idempotency_key SET created_at = now() - interval '49 hours' "
+                + "WHERE owner_id = ? AND idem_key = ?", shop.owner().id(), key));
+        String old = key;
+        key = UUID.randomUUID().toString();
+        claim();
+        keys.prune();
+        assertEquals(List.of(key), db.queryStrings("SELECT idem_key FROM idempotency_key WHERE owner_id = ?",
+                shop.owner().id()), "only " + old + " was past the 48 h retention");
+    }
 }
