@@ -185,20 +185,24 @@ public final class HistoryLoad {
                 + "('pending', 'processing') AND next_check_at <= now()") + " due, batch 50), psql", ns);
     }
 
-    /** psql reading a script from standard input. */
+    /** psql running a script file (a pipe both ways could fill up in both directions and stall). */
     static String psqlScript(String script) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("psql", "-h", "localhost", "-p", String.valueOf(BenchKit.dbPort), "-U",
-                "postgres", "-d", "hotspot_billing", "-At", "-v", "ON_ERROR_STOP=1");
-        pb.environment().put("PGPASSWORD", "postgres");
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        p.getOutputStream().write(script.getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException("psql failed: " + BenchKit.truncate(output, 500));
+        Path file = Files.createTempFile("history-claim", ".sql");
+        try {
+            Files.writeString(file, script);
+            ProcessBuilder pb = new ProcessBuilder("psql", "-h", "localhost", "-p", String.valueOf(BenchKit.dbPort),
+                    "-U", "postgres", "-d", "hotspot_billing", "-At", "-v", "ON_ERROR_STOP=1", "-f", file.toString());
+            pb.environment().put("PGPASSWORD", "postgres");
+            pb.redirectErrorStream(true);
+            Process p = pb.start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("psql failed: " + BenchKit.truncate(output, 500));
+            }
+            return output;
+        } finally {
+            Files.deleteIfExists(file);
         }
-        return output;
     }
 
     static String row(String label, long[] nanos) {

@@ -12,8 +12,9 @@ CREATE INDEX payment_owner_created_idx ON payment (owner_id, created_at DESC, id
 CREATE INDEX payment_owner_status_idx ON payment (owner_id, status, created_at DESC, id DESC);
 DROP INDEX payment_owner_phone_idx;
 CREATE INDEX payment_owner_phone_idx ON payment (owner_id, phone_number, created_at DESC, id DESC);
--- payment.router_id (ON DELETE RESTRICT: deleting a router looks for its payments) and the router filter.
-CREATE INDEX payment_router_idx ON payment (router_id, created_at DESC, id DESC);
+-- payment.router_id (ON DELETE RESTRICT: deleting a router looks for its payments) and the router filter, which
+-- always comes with the owner: both as equalities ahead of the list order.
+CREATE INDEX payment_router_idx ON payment (router_id, owner_id, created_at DESC, id DESC);
 -- payment.plan_id and payment.credential_id (ON DELETE SET NULL: deleting a package or credential updates its
 -- payments; open payments of a credential are counted before it may be deleted).
 CREATE INDEX payment_plan_idx ON payment (plan_id) WHERE plan_id IS NOT NULL;

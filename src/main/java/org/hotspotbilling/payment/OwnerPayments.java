@@ -54,15 +54,18 @@ public class OwnerPayments {
     public record Paging(int page, String cursor, int pageSize) {
     }
 
-    /** One page, newest first: the filtered total up to {@link #COUNT_CAP}, and the cursor of the next page. */
-    public record Slice(long count, boolean countCapped, Integer page, int pageSize, String nextCursor,
+    /**
+     * One page, newest first, and the cursor of the next page. A numbered page also has the filtered total up to
+     * {@link #COUNT_CAP}; a page read by cursor has none (null): a client following {@code next} has it already.
+     */
+    public record Slice(Long count, Boolean countCapped, Integer page, int pageSize, String nextCursor,
             List<PaymentView> results) {
     }
 
     /**
      * The owner's payments, newest first, by keyset: a page reads its own rows from an index in list order, however
      * long the history (docs/payments-rules.md, "History"). Nothing counts the whole history: {@code count} stops at
-     * {@link #COUNT_CAP}.
+     * {@link #COUNT_CAP}, and only numbered pages count at all.
      */
     @Transactional
     public Slice list(long ownerId, Filter filter, Paging paging) {
@@ -99,8 +102,9 @@ public class OwnerPayments {
             params.add(instant(filter.to(), "date_to", true));
             where.append(" AND created_at < ?").append(params.size());
         }
-        long counted = ((Number) bind(em.createNativeQuery("SELECT count(*) FROM (SELECT 1 FROM payment WHERE "
-                + where + " LIMIT " + (COUNT_CAP + 1) + ") capped"), params).getSingleResult()).longValue();
+        Long counted = paging.cursor() != null ? null : ((Number) bind(em.createNativeQuery(
+                "SELECT count(*) FROM (SELECT 1 FROM payment WHERE " + where + " LIMIT " + (COUNT_CAP + 1)
+                        + ") capped"), params).getSingleResult()).longValue();
 
         StringBuilder page = new StringBuilder("SELECT * FROM payment WHERE ").append(where);
         List<Object> pageParams = new ArrayList<>(params);
@@ -119,7 +123,7 @@ public class OwnerPayments {
         List<Payment> rows = bind(em.createNativeQuery(page.toString(), Payment.class), pageParams).getResultList();
         List<Payment> shown = rows.subList(0, Math.min(rows.size(), paging.pageSize()));
         String next = rows.size() > paging.pageSize() ? new Cursor(shown.get(shown.size() - 1)).encode() : null;
-        return new Slice(Math.min(counted, COUNT_CAP), counted > COUNT_CAP,
+        return new Slice(counted == null ? null : Math.min(counted, COUNT_CAP), counted == null ? null : counted > COUNT_CAP,
                 paging.cursor() == null ? paging.page() : null, paging.pageSize(), next,
                 shown.stream().map(PaymentView::of).toList());
     }

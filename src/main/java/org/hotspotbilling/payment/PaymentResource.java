@@ -46,7 +46,7 @@ public class PaymentResource {
     @Operation(summary = "Payments, newest first", description = "Owner. Filters: status, method, router, phone, "
             + "date_from, date_to (dates or ISO instants). Paging: follow next (a URL with cursor, null on the last "
             + "page); page (from 1) still works; page_size 1–100, default 20. count stops at 10,000 "
-            + "(count_capped true beyond).")
+            + "(count_capped true beyond); pages read by cursor have no count.")
     public PaymentDtos.Page list(@QueryParam("status") String status, @QueryParam("method") String method,
             @QueryParam("router") String router, @QueryParam("phone") String phone,
             @QueryParam("date_from") String from, @QueryParam("date_to") String to,

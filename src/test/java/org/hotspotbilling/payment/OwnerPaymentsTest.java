@@ -68,10 +68,13 @@ class OwnerPaymentsTest {
         String next = "/payments/?page_size=3&status=processing";
         int pages = 0;
         while (next != null) {
-            var page = shop.owner().withJwt().urlEncodingEnabled(false).get(next).then().statusCode(200)
-                    .body("count", equalTo(7)).body("count_capped", equalTo(false)).extract();
+            var page = shop.owner().withJwt().urlEncodingEnabled(false).get(next).then().statusCode(200).extract();
             if (next.contains("cursor=")) {
                 assertEquals((Object) null, page.path("page"), "a cursor page has no page number");
+                assertEquals((Object) null, page.path("count"), "nor a count: the first page had it");
+            } else {
+                assertEquals(7, (int) page.path("count"));
+                assertEquals(false, page.path("count_capped"));
             }
             seen.addAll(page.path("results.id"));
             next = page.path("next");
