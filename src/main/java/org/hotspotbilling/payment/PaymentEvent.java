@@ -22,7 +22,9 @@ public class PaymentEvent extends PanacheEntityBase {
     /** Normalised event types. */
     public enum Type {
         created, push_sent, link_created, pending_user_action, succeeded, late_success, failed, requires_recovery,
-        reconciled, access_granted, access_not_granted, ignored_after_completion, retry_requested
+        reconciled, access_granted, access_not_granted, ignored_after_completion, retry_requested,
+        /** The owner moved the access this payment bought to the device's new MAC. */
+        access_moved
     }
 
     /** Who caused the event. */
