@@ -166,7 +166,9 @@ public class PaymentSettlement {
     @Transactional
     public boolean notice(UUID id, Source source, String invoiceId, String rawState) {
         Payment payment = lock(id);
-        if (payment.intasendInvoiceId == null && invoiceId != null) {
+        // An invoice we did not know is something new to ask the provider by, whatever the state claimed.
+        boolean learnt = payment.intasendInvoiceId == null && invoiceId != null;
+        if (learnt) {
             payment.intasendInvoiceId = invoiceId;
         }
         ProviderState claimed = ProviderState.of(rawState);
@@ -176,7 +178,7 @@ public class PaymentSettlement {
         if (payment.status == PaymentStatus.completed) {
             return false;
         }
-        if (!claimed.isFinal() && claimed != ProviderState.UNRECOGNISED) {
+        if (!learnt && !claimed.isFinal() && claimed != ProviderState.UNRECOGNISED) {
             if (payment.status.open() && !rawState.equals(payment.intasendState)) {
                 payment.intasendState = rawState;
                 event(payment, Type.pending_user_action, source, null, rawState, "Waiting for the customer to pay",
@@ -184,7 +186,7 @@ public class PaymentSettlement {
             }
             return false;
         }
-        if (claimed == ProviderState.FAILED && !payment.status.open()) {
+        if (!learnt && claimed == ProviderState.FAILED && !payment.status.open()) {
             return false; // nothing a confirmed failure could change
         }
         payment.nextCheckAt = Instant.now();

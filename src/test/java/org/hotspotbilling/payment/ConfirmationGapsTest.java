@@ -106,6 +106,25 @@ class ConfirmationGapsTest {
     }
 
     @Test
+    void aLateWebhookThatOnlyTellsTheInvoiceResumesTheChecksOfAPaymentNobodyCouldAskAbout() {
+        Shop shop = Shop.sandbox();
+        String id = unknownPush(shop);
+        reconciler.runOnce(Instant.now().plus(Duration.ofHours(3)));
+        assertEquals(Reconciler.NEVER_TOLD, db.queryString("SELECT attention FROM payment WHERE id = ?::uuid", id));
+
+        // The COMPLETE delivery was lost; a delayed PENDING one names the invoice.
+        String invoice = invoice();
+        IntaSendFake.statusAnswers(invoice, IntaSendFake.json(503, "{}"));
+        shop.webhook(Map.of("invoice_id", invoice, "state", "PENDING", "api_ref", id, "challenge",
+                shop.webhookChallenge())).statusCode(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> IntaSendFake.statusCallsFor(invoice).size() >= 1);
+        assertEquals(null, db.queryString("SELECT attention FROM payment WHERE id = ?::uuid", id));
+        IntaSendFake.status(invoice, "COMPLETE", id, "\"20.00\"", null, null);
+        reconciler.runOnce(Instant.now().plus(Duration.ofHours(5)));
+        assertEquals("completed", status(id));
+    }
+
+    @Test
     void aGivenUpPaymentIsAskedOnceMoreLaterAndASuccessThenCompletesItAsLateSuccess() {
         Shop shop = Shop.sandbox();
         String phone = phone();
