@@ -11,6 +11,13 @@ public interface PaymentConfig {
 
     Reconcile reconcile();
 
+    /**
+     * The portal's check-status asks the provider about one open payment at most this often, however often it
+     * polls; polls in between answer from the database.
+     */
+    @WithDefault("3s")
+    Duration statusMinInterval();
+
     /** How long an Idempotency-Key and its first answer are kept (at least 24 h). */
     @WithDefault("48h")
     Duration idempotencyRetention();
@@ -44,9 +51,16 @@ public interface PaymentConfig {
         @WithDefault("10m")
         Duration maxBackoff();
 
-        /** Age at which a payment the provider never confirmed is failed ("provider never confirmed"). */
+        /**
+         * Age past which a payment the provider still calls pending is failed ("provider never confirmed"). Only the
+         * provider's own "pending" counts: while it cannot be asked, the payment stays open.
+         */
         @WithDefault("2h")
         Duration giveUpAfter();
+
+        /** After giving up, the provider is asked once more this much later; a success then completes it. */
+        @WithDefault("24h")
+        Duration lateCheckAfter();
 
         /** Payments claimed per run and instance. */
         @WithDefault("50")

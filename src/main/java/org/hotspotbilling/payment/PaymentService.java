@@ -2,6 +2,7 @@ package org.hotspotbilling.payment;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import org.hotspotbilling.access.AccessGrants;
 import org.hotspotbilling.payment.PaymentDtos.PaymentView;
@@ -55,9 +56,12 @@ public class PaymentService {
     private final PaymentConfig config;
     private final RateLimiter rateLimiter;
     private final AccessGrants grants;
+    private final ProviderConfirmation confirmation;
+    private final EntityManager em;
 
     public PaymentService(PlanService plans, CredentialService credentials, Providers providers,
-            PaymentSettlement settlement, PaymentConfig config, RateLimiter rateLimiter, AccessGrants grants) {
+            PaymentSettlement settlement, PaymentConfig config, RateLimiter rateLimiter, AccessGrants grants,
+            ProviderConfirmation confirmation, EntityManager em) {
         this.plans = plans;
         this.credentials = credentials;
         this.providers = providers;
@@ -65,6 +69,8 @@ public class PaymentService {
         this.config = config;
         this.rateLimiter = rateLimiter;
         this.grants = grants;
+        this.confirmation = confirmation;
+        this.em = em;
     }
 
     /** A validated purchase: the payment to write and the credential to charge it with. */
@@ -176,95 +182,47 @@ public class PaymentService {
         } catch (ProviderException e) {
             return providerFailure(payment.id, e, "Failed to create payment link: ");
         }
-        Payment sent = settlement.sent(payment.id, Source.portal, link.paymentId(), link.invoiceId(), link.rawState(),
-                link.url(), PaymentEvent.Type.link_created);
+        Payment sent = settlement.linkCreated(payment.id, link);
         return new PortalAnswer(201, new PaymentDtos.LinkCreated("Payment link created successfully",
                 PaymentView.of(sent), new PaymentDtos.LinkInfo(link.url(), link.invoiceId(), link.rawState())));
     }
 
     /**
-     * The portal's poll. A settled payment answers from the database at once (its expiry never moves); an open
-     * one is checked with the provider first when we know its invoice.
+     * The portal's poll. A settled payment answers from the database at once (its expiry never moves); an open one
+     * is checked with the provider first, at most once per {@code hotspot.payments.status-min-interval} however
+     * often the portal polls (the rest answer from the database).
      */
     public PaymentDtos.StatusAnswer checkStatus(long ownerId, UUID id) {
+        Instant now = Instant.now();
         // Two transactions at most, neither held while the provider answers: one reads the payment (and answers it
-        // when the provider need not be asked, or takes the credential to ask with), one applies the answer.
+        // when the provider need not be asked, or prepares the question), one applies the answer.
         Polled polled = QuarkusTransaction.joiningExisting().call(() -> {
             Payment payment = owned(ownerId, id);
-            if (!payment.status.open() || payment.intasendInvoiceId == null || payment.credentialId == null) {
-                return new Polled(payment, null, statusAnswer(payment));
+            if (!payment.status.open() || !providerCheckDue(id, now)) {
+                return new Polled(null, statusAnswer(payment));
             }
-            return new Polled(payment, credentials.byId(payment.credentialId).orElse(null), null);
+            ProviderConfirmation.Prepared prepared = confirmation.prepare(payment, Source.check_status);
+            return prepared.ready() ? new Polled(prepared, null) : new Polled(null, statusAnswer(prepared.payment()));
         });
         if (polled.answer() != null) {
             return polled.answer();
         }
-        Payment payment = polled.payment();
-        PaymentProvider.StatusResult status = providerStatus(payment, polled.credential());
-        if (status == null) {
-            return statusAnswer(payment);
-        }
-        return QuarkusTransaction.joiningExisting().call(() ->
-                statusAnswer(apply(id, Source.check_status, status, payment.intasendInvoiceId)));
+        return statusAnswer(confirmation.ask(polled.prepared(), Source.check_status).payment());
     }
 
-    /** A payment as read for a poll: the answer when the database alone gives it, else the credential to ask with. */
-    private record Polled(Payment payment, ActiveCredential credential, PaymentDtos.StatusAnswer answer) {
-    }
-
-    /** Asks the provider where an open payment stands and applies the answer. Provider trouble changes nothing. */
-    Payment refreshFromProvider(Payment payment, Source source) {
-        PaymentProvider.StatusResult status = providerStatus(payment,
-                credentials.byId(payment.credentialId).orElse(null));
-        return status == null ? payment : apply(payment.id, source, status, payment.intasendInvoiceId);
-    }
-
-    /** The provider's view of an open payment's invoice, or null when it cannot be had (no credential, trouble). */
-    private PaymentProvider.StatusResult providerStatus(Payment payment, ActiveCredential credential) {
-        if (credential == null) {
-            return null;
-        }
-        PaymentProvider.StatusResult status;
-        try {
-            status = providers.forCredential(credential).status(credential, payment.intasendInvoiceId);
-        } catch (ProviderException e) {
-            LOG.infof("Status of payment %s not available from the provider: %s", payment.id, e.getMessage());
-            return null;
-        }
-        String mismatch = mismatch(payment, status);
-        if (mismatch != null) {
-            LOG.warnf("Status of invoice %s not applied to payment %s: %s", payment.intasendInvoiceId, payment.id,
-                    mismatch);
-            return null;
-        }
-        return status;
+    /** A payment as read for a poll: the answer when the database alone gives it, else the question to ask. */
+    private record Polled(ProviderConfirmation.Prepared prepared, PaymentDtos.StatusAnswer answer) {
     }
 
     /**
-     * Why a provider's answer about an invoice must not settle this payment, or null when it may: the invoice must
-     * name this payment as its reference and be for its amount (either may be left out by the provider). The one
-     * confirmation rule of check-status, the reconciler and the webhook.
+     * Claims the right to ask the provider about an open payment now: true at most once per status-min-interval
+     * for a payment, across all instances (the claim is a conditional update of its row).
      */
-    static String mismatch(Payment payment, PaymentProvider.StatusResult status) {
-        if (status.apiRef() != null && !status.apiRef().equals(payment.id.toString())) {
-            return "the invoice belongs to another reference";
-        }
-        if (status.amount() != null && status.amount().compareTo(payment.amount) != 0) {
-            return "the invoice is for " + status.amount().toPlainString() + ", not "
-                    + payment.amount.toPlainString();
-        }
-        return null;
-    }
-
-    /** Applies a provider-confirmed status. */
-    Payment apply(UUID id, Source source, PaymentProvider.StatusResult status, String invoiceId) {
-        return switch (status.state()) {
-            case COMPLETE -> settlement.complete(id, source, status.mpesaReference(), "Confirmed by the provider");
-            case FAILED -> settlement.fail(id, source, status.failedCode(),
-                    status.failedReason() == null ? "Payment " + status.rawState().toLowerCase(Locale.ROOT)
-                            + " at the provider" : status.failedReason());
-            case PENDING, PROCESSING, UNRECOGNISED -> settlement.stillOpen(id, source, status.rawState(), invoiceId);
-        };
+    private boolean providerCheckDue(UUID id, Instant now) {
+        return em.createNativeQuery("UPDATE payment SET provider_checked_at = ?1 WHERE id = ?2 AND "
+                        + "(provider_checked_at IS NULL OR provider_checked_at <= ?3)")
+                .setParameter(1, now).setParameter(2, id).setParameter(3, now.minus(config.statusMinInterval()))
+                .executeUpdate() == 1;
     }
 
     /** The simulator's callback: a Daraja result code decides the outcome. Only for simulator payments. */

@@ -69,13 +69,16 @@ public class PortalPaymentResource {
     @Path("/{id: [0-9a-fA-F-]{36}}/check-status")
     @Operation(summary = "Poll a payment", description = "Empty body. Top-level status: completed or failed ends "
             + "the poll; pending or processing means poll again. A completed payment answers at once, with "
-            + "package_expiry_time.")
+            + "package_expiry_time. The provider is asked at most every few seconds per payment, however often "
+            + "this is called. With the public key, the payment shows without provider ids and with the phone "
+            + "number masked.")
     public PaymentDtos.StatusAnswer checkStatus(@PathParam("id") UUID id) {
-        return payments.checkStatus(current.id(), id);
+        PaymentDtos.StatusAnswer answer = payments.checkStatus(current.id(), id);
+        return current.isPortal() ? answer.forPortal() : answer;
     }
 
     private PaymentService.Caller caller(HttpServerRequest http) {
-        return new PaymentService.Caller(current.id(), current.portal(), ClientAddress.of(http));
+        return new PaymentService.Caller(current.id(), current.isPortal(), ClientAddress.of(http));
     }
 
     private static Response answer(IdempotencyKeys.Outcome outcome) {

@@ -25,6 +25,14 @@ public final class RecoveryHints {
         return code == null ? null : HINTS.get(code.trim());
     }
 
+    /** The hint when a provider answer about the payment did not match it. */
+    public static final String MISMATCH = "The provider's answer did not match this payment (reference, amount or "
+            + "currency), so it was not applied: check the payment in the provider's dashboard.";
+
+    /** The hint when only the owner can settle the payment. */
+    public static final String OWNER_MUST_SETTLE = "Look the payment up in the provider's dashboard by its id "
+            + "(api_ref), then mark it completed or failed.";
+
     /** The hint when the provider's outcome is unknown. */
     public static final String UNKNOWN_OUTCOME = "The provider's answer was lost: keep checking status; the webhook "
             + "or the reconciler will settle it. Do not start another payment for the same purchase yet.";

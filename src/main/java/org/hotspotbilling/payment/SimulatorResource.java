@@ -17,9 +17,11 @@ import java.util.UUID;
 /** The built-in simulator's callback: what the customer did with the (simulated) M-Pesa prompt. */
 @Path("/payments/{id: [0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}}/simulate-callback")
 @Tag(name = "Payments")
-@RolesAllowed({ Roles.OWNER, Roles.PORTAL })
+// Owner only: the public key sits in every captive page, and settling a payment grants access.
+@RolesAllowed(Roles.OWNER)
 @SecurityRequirementsSet(@SecurityRequirement(name = ApiDocumentation.JWT))
-@SecurityRequirementsSet(@SecurityRequirement(name = ApiDocumentation.PUBLIC_KEY))
+@SecurityRequirementsSet({ @SecurityRequirement(name = ApiDocumentation.API_KEY),
+        @SecurityRequirement(name = ApiDocumentation.PRIVATE_KEY) })
 public class SimulatorResource {
 
     private final PaymentService payments;
@@ -31,7 +33,7 @@ public class SimulatorResource {
     }
 
     @POST
-    @Operation(summary = "Settle a simulator payment", description = "Owner or portal, simulator credentials only "
+    @Operation(summary = "Settle a simulator payment", description = "Owner only, simulator credentials only "
             + "(409 otherwise). {\"result_code\": 0|1|1032|1037|2001, \"result_desc\": \"…\"}: 0 completes, "
             + "anything else fails with that Daraja code.")
     public PaymentDtos.StatusAnswer simulate(@PathParam("id") UUID id, PaymentDtos.SimulatedCallback callback) {

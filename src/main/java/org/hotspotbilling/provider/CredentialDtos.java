@@ -34,7 +34,16 @@ public final class CredentialDtos {
 
     public record CredentialView(long id, ProviderName provider, String providerDisplay, String apiKey,
             Environment environment, boolean isActive, boolean hasPrivateKey, String webhookUrl,
-            boolean hasWebhookSecret, Instant webhookSecretSetAt, Instant createdAt, Instant updatedAt) {
+            boolean hasWebhookSecret, Instant webhookSecretSetAt, WebhookDeliveries webhookDeliveries,
+            Instant createdAt, Instant updatedAt) {
+    }
+
+    /**
+     * What IntaSend's deliveries to the webhook URL came to: accepted (named one of our payments), ignored (right
+     * challenge, but nothing of ours: another integration, a dashboard test) and rejected (wrong challenge: the
+     * challenge set here and in IntaSend's dashboard differ). Up to a second behind.
+     */
+    public record WebhookDeliveries(Instant lastAt, String lastOutcome, long accepted, long ignored, long rejected) {
     }
 
     public record WithMessage(String message, CredentialView credentials) {

@@ -8,6 +8,7 @@ import jakarta.transaction.Transactional;
 import org.hotspotbilling.crypto.SecretBox;
 import org.hotspotbilling.provider.CredentialDtos.CredentialRequest;
 import org.hotspotbilling.provider.CredentialDtos.CredentialView;
+import org.hotspotbilling.web.Conflict;
 import org.hotspotbilling.web.DatabaseErrors;
 import org.hotspotbilling.web.Invalid;
 import org.hotspotbilling.web.NotFound;
@@ -89,6 +90,11 @@ public class CredentialService {
                     Map.of("provider", "Cannot change."));
         }
         Environment environment = request.environment() == null ? credential.environment : request.environment();
+        if (environment != credential.environment && paymentsWaitingOn(id) > 0) {
+            // Open payments are asked about in the environment they were made in.
+            throw new Conflict("Payments made in " + credential.environment + " are still waiting for the provider's "
+                    + "confirmation; change the environment once they are settled.");
+        }
         validate(new CredentialRequest(credential.provider,
                 request.apiKey() == null ? credential.apiKey : request.apiKey(), request.privateKey(), environment,
                 request.isActive()), false, environment);
@@ -136,11 +142,29 @@ public class CredentialService {
         return view(credential);
     }
 
+    /**
+     * Deletes a credential no payment still needs. A payment still waiting for the provider's word (open, or due
+     * a re-check) is confirmed with the credential it was made with, so such a credential answers 409: deactivate
+     * it instead, which stops new payments and keeps confirming the open ones.
+     */
     @Transactional
     public String delete(long ownerId, long id) {
         PaymentCredential credential = owned(ownerId, id);
+        long open = paymentsWaitingOn(id);
+        if (open > 0) {
+            throw new Conflict(open + " payment(s) made with these credentials are still waiting for the provider's "
+                    + "confirmation. Deactivate the credentials instead (toggle): new payments stop, and the open "
+                    + "ones are still confirmed.", Map.of("open_payments", String.valueOf(open)));
+        }
         credential.delete();
         return credential.provider.display();
+    }
+
+    /** Payments that will still ask the provider with this credential. */
+    private static long paymentsWaitingOn(long credentialId) {
+        return ((Number) PaymentCredential.getEntityManager().createNativeQuery("SELECT count(*) FROM payment "
+                        + "WHERE credential_id = ?1 AND (status IN ('pending', 'processing') OR next_check_at IS NOT NULL)")
+                .setParameter(1, credentialId).getSingleResult()).longValue();
     }
 
     /** Sets (or generates) the challenge IntaSend copies into every webhook; the answer is the only time it shows. */
@@ -234,7 +258,9 @@ public class CredentialService {
 
     private static CredentialView view(PaymentCredential c) {
         return new CredentialView(c.id, c.provider, c.provider.display(), c.apiKey, c.environment, c.active, true,
-                webhookPath(c), c.webhookSecretSha256 != null, c.webhookSecretSetAt, c.createdAt, c.updatedAt);
+                webhookPath(c), c.webhookSecretSha256 != null, c.webhookSecretSetAt,
+                new CredentialDtos.WebhookDeliveries(c.webhookLastAt, c.webhookLastOutcome, c.webhookAccepted,
+                        c.webhookIgnored, c.webhookRejected), c.createdAt, c.updatedAt);
     }
 
     private static SecretBox.Binding binding(PaymentCredential credential) {

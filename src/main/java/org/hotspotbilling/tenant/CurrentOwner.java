@@ -21,8 +21,8 @@ public class CurrentOwner {
         return id;
     }
 
-    /** The request came with the captive portal's public key only (not an owner's token or key pair). */
-    public boolean portal() {
-        return identity.hasRole(Roles.PORTAL) && !identity.hasRole(Roles.OWNER);
+    /** Whether the caller is a captive portal (the public key), not the owner: it sees less. */
+    public boolean isPortal() {
+        return !identity.hasRole(Roles.OWNER);
     }
 }

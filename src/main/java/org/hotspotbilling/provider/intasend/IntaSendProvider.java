@@ -27,7 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * IntaSend's collection API as its official SDKs call it (../shared/providers.md A2–A5): STK push with the
+ * IntaSend's collection API as its official SDKs call it (docs/payments.md "IntaSend"): STK push with the
  * secret key as Bearer and the publishable key in header and body, status and checkout with the publishable key
  * only, trailing slashes on every path. Amounts are read from JSON strings or numbers alike.
  */
@@ -68,16 +68,40 @@ public class IntaSendProvider implements PaymentProvider {
         return new PushResult(paymentId, invoiceId, ProviderState.of(state), state, "STK push sent to the phone");
     }
 
+    /**
+     * The status call (docs/payments.md "IntaSend"): by invoice id with the publishable key; for a checkout link,
+     * with the checkout's id and signature instead (plus the invoice id once known), as IntaSend's SDKs send it.
+     * A checkout nobody has paid yet has no invoice: its details say whether it is paid.
+     */
     @Override
-    public StatusResult status(ActiveCredential credential, String invoiceId) throws ProviderException {
-        ObjectNode body = json.createObjectNode()
-                .put("public_key", credential.publishableKey())
-                .put("invoice_id", invoiceId);
+    public StatusResult status(ActiveCredential credential, StatusQuery query) throws ProviderException {
+        if (query.checkoutId() != null && query.checkoutSignature() != null && query.invoiceId() == null) {
+            return checkoutDetails(credential, query);
+        }
+        ObjectNode body = json.createObjectNode().put("invoice_id", query.invoiceId());
+        if (query.checkoutId() != null && query.checkoutSignature() != null) {
+            body.put("checkout_id", query.checkoutId()).put("signature", query.checkoutSignature());
+        } else {
+            body.put("public_key", credential.publishableKey());
+        }
         JsonNode invoice = post(credential, "/payment/status/", body, false).path("invoice");
         String state = text(invoice, "state");
-        return new StatusResult(ProviderState.of(state), state, text(invoice, "failed_code"),
-                text(invoice, "failed_reason"), text(invoice, "mpesa_reference"), amount(invoice.get("value")),
-                text(invoice, "api_ref"));
+        return new StatusResult(ProviderState.of(state), state, text(invoice, "invoice_id"),
+                text(invoice, "failed_code"), text(invoice, "failed_reason"), text(invoice, "mpesa_reference"),
+                amount(invoice.get("value")), text(invoice, "currency"), text(invoice, "api_ref"));
+    }
+
+    /** A checkout's details: {@code paid} is the only state it has before an invoice exists. */
+    private StatusResult checkoutDetails(ActiveCredential credential, StatusQuery query) throws ProviderException {
+        ObjectNode body = json.createObjectNode().put("checkout_id", query.checkoutId())
+                .put("signature", query.checkoutSignature());
+        JsonNode details = post(credential, "/checkout/details/", body, false);
+        boolean paid = details.path("paid").asBoolean(false);
+        JsonNode invoice = details.path("invoice");
+        String invoiceId = text(invoice, "invoice_id") == null ? text(details, "invoice_id") : text(invoice, "invoice_id");
+        String state = paid ? "COMPLETE" : "PENDING";
+        return new StatusResult(ProviderState.of(state), state, invoiceId, null, null, text(invoice, "mpesa_reference"),
+                amount(details.get("amount")), text(details, "currency"), text(details, "api_ref"));
     }
 
     @Override
@@ -96,7 +120,7 @@ public class IntaSendProvider implements PaymentProvider {
         if (url == null || id == null) {
             throw new ProviderException(Outcome.UNKNOWN, 200, "IntaSend answered without a checkout url", null);
         }
-        return new LinkResult(id, url, text(answer, "invoice_id"), "PENDING");
+        return new LinkResult(id, url, text(answer, "invoice_id"), "PENDING", text(answer, "signature"));
     }
 
     /** Amounts arrive as "10.00" or 10 depending on the endpoint and the day. */
@@ -113,8 +137,10 @@ public class IntaSendProvider implements PaymentProvider {
 
     private JsonNode post(ActiveCredential credential, String path, JsonNode body, boolean withSecret)
             throws ProviderException {
+        // The JDK's request timeout runs from the start, connect included: give the answer its full read timeout
+        // after the connect timeout (docs/payments.md "Provider outcomes").
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl(credential) + path))
-                .timeout(config.readTimeout())
+                .timeout(config.connectTimeout().plus(config.readTimeout()))
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
                 .header(PUBLIC_KEY_HEADER, credential.publishableKey())

@@ -9,8 +9,8 @@ import java.util.Locale;
 import java.util.UUID;
 
 /**
- * The sandbox without a network: a push is "sent" at once and stays awaiting the customer until the test or demo
- * says what the customer did, through {@code POST /payments/{uuid}/simulate-callback/} with a Daraja result code.
+ * The sandbox without a network: a push is "sent" at once and stays awaiting the customer until the owner says
+ * what the customer did, through {@code POST /payments/{uuid}/simulate-callback/} with a Daraja result code.
  */
 @ApplicationScoped
 public class SimulatorProvider implements PaymentProvider {
@@ -23,15 +23,16 @@ public class SimulatorProvider implements PaymentProvider {
     }
 
     @Override
-    public StatusResult status(ActiveCredential credential, String invoiceId) {
+    public StatusResult status(ActiveCredential credential, StatusQuery query) {
         // The simulator's truth arrives only as a callback; until then the customer has not answered.
-        return new StatusResult(ProviderState.PROCESSING, "PROCESSING", null, null, null, null, null);
+        return new StatusResult(ProviderState.PROCESSING, "PROCESSING", query.invoiceId(), null, null, null, null,
+                null, null);
     }
 
     @Override
     public LinkResult createLink(ActiveCredential credential, PushRequest request) {
         String invoice = invoiceFor(request.apiRef());
-        return new LinkResult(invoice, "https://simulator.invalid/pay/" + invoice, invoice, "PENDING");
+        return new LinkResult(invoice, "https://simulator.invalid/pay/" + invoice, invoice, "PENDING", null);
     }
 
     private static String invoiceFor(UUID apiRef) {
