@@ -50,6 +50,15 @@ class GrantMoveTest {
         return payment;
     }
 
+    /** Two hours at 10 down / 4 up ("4M/10M") for {@code mac}, on a package of its own. */
+    private static void paidFast(Shop shop, String mac) {
+        long fast = Fixtures.plan(shop.owner(), shop.routerId(), Map.of("price", "50.00", "duration_hours", 2,
+                "download_speed_mbps", 10, "upload_speed_mbps", 4));
+        String payment = shop.initiate(Map.of("router_id", shop.routerId(), "package_id", fast, "phone_number",
+                Shop.phone(), "amount", "50.00", "mac_address", mac)).statusCode(201).extract().path("payment.id");
+        shop.simulate(payment, 0).statusCode(200);
+    }
+
     private long grantOf(Shop shop, String mac) {
         return db.queryLong("SELECT id FROM access_grant WHERE router_id = ? AND mac_address = ?", shop.routerId(), mac);
     }
@@ -90,13 +99,9 @@ class GrantMoveTest {
     @Test
     void movingOntoALiveGrantAddsTheTimeAfterItAtTheFasterRate() {
         Shop shop = Shop.simulated();
-        long fast = Fixtures.plan(shop.owner(), shop.routerId(), Map.of("price", "50.00", "duration_hours", 2,
-                "download_speed_mbps", 10, "upload_speed_mbps", 4));
         String phoneMac = Shop.randomMac();
         String laptopMac = Shop.randomMac();
-        String fastPayment = shop.initiate(Map.of("router_id", shop.routerId(), "package_id", fast, "phone_number",
-                Shop.phone(), "amount", "50.00", "mac_address", phoneMac)).statusCode(201).extract().path("payment.id");
-        shop.simulate(fastPayment, 0).statusCode(200);
+        paidFast(shop, phoneMac);
         paid(shop, laptopMac); // 1 hour at 5 down / 2 up
         Instant phoneExpiry = expiryOf(shop, phoneMac);
         Instant laptopExpiry = expiryOf(shop, laptopMac);
@@ -161,12 +166,8 @@ class GrantMoveTest {
     @Test
     void aSlowerTopUpKeepsTheFasterRateForTheWholeStackedTime() {
         Shop shop = Shop.simulated();
-        long fast = Fixtures.plan(shop.owner(), shop.routerId(), Map.of("price", "50.00", "duration_hours", 2,
-                "download_speed_mbps", 10, "upload_speed_mbps", 4));
         String mac = Shop.randomMac();
-        String first = shop.initiate(Map.of("router_id", shop.routerId(), "package_id", fast, "phone_number",
-                Shop.phone(), "amount", "50.00", "mac_address", mac)).statusCode(201).extract().path("payment.id");
-        shop.simulate(first, 0).statusCode(200);
+        paidFast(shop, mac);
         paid(shop, mac); // the 1 hour, 5 down / 2 up package, stacked after the 2 fast hours
         assertEquals("4M/10M", db.queryString("SELECT rate_limit FROM access_grant WHERE router_id = ? "
                 + "AND mac_address = ?", shop.routerId(), mac));
