@@ -6,7 +6,7 @@
 # write bench/results/history-latest.md and stop everything it started (also on failure or Ctrl-C). Loopback only.
 # Takes about 5 minutes, most of it the seeding.
 #
-# Knobs (environment): BENCH_PAYMENTS (1000000), BENCH_SAMPLES (500 per line), BENCH_WARMUP (200 per line),
+# Knobs (environment): BENCH_PAYMENTS (1000000), BENCH_SAMPLES (500 per line), BENCH_WARMUP (500 per line),
 # BENCH_OUT (bench/results/history-latest.md), BENCH_APP_ENV (extra app settings), BENCH_JAVA_OPTS (extra JVM options
 # for the app), BENCH_JAR (run another build of the app), BENCH_KEEP=1 keeps the temp dir.
 set -euo pipefail
@@ -37,6 +37,6 @@ read_pg_settings
 
 run_loader java -Xmx512m -cp "$(compile_loader HistoryLoad)" bench.HistoryLoad \
     --base-url "http://127.0.0.1:$APP_PORT" --db-port "$DB_PORT" \
-    --payments "${BENCH_PAYMENTS:-1000000}" --samples "${BENCH_SAMPLES:-500}" --warmup "${BENCH_WARMUP:-200}" \
+    --payments "${BENCH_PAYMENTS:-1000000}" --samples "${BENCH_SAMPLES:-500}" --warmup "${BENCH_WARMUP:-500}" \
     --claim-sql src/main/resources/sql/reconcile-claim.sql --out "$WORK/table.md"
 write_results "$OUT" "DB pool 20"
