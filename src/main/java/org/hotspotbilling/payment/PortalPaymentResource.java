@@ -12,6 +12,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirementsSet;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.hotspotbilling.payment.PaymentDtos.PortalAnswer;
 import org.hotspotbilling.payment.PaymentDtos.PurchaseRequest;
 import org.hotspotbilling.tenant.CurrentOwner;
 import org.hotspotbilling.tenant.Roles;
@@ -19,6 +20,7 @@ import org.hotspotbilling.web.ApiDocumentation;
 import org.hotspotbilling.web.ClientAddress;
 
 import java.util.UUID;
+import java.util.function.BiFunction;
 
 /** What a captive page calls: start a payment, poll it, or get a checkout link. Public key or owner. */
 @Path("/payments/intasend")
@@ -42,15 +44,12 @@ public class PortalPaymentResource {
     @Path("/initiate")
     @Operation(summary = "Start an M-Pesa STK push", description = "router_id, package_id, phone_number, amount "
             + "(must equal the price), mac_address (optional for owner callers); ip_address, payment_method "
-            + "optional. 201 push sent; 202 the "
-            + "provider's answer was lost (keep polling check-status); 502 the provider refused (payment failed); "
-            + "404 no active credentials. Idempotency-Key supported.")
+            + "optional. 201 push sent; 202 the provider's answer was lost (keep polling check-status); 502 the "
+            + "provider refused (payment failed); 404 no active credentials; 429 rate-limited. Idempotency-Key "
+            + "supported.")
     public Response initiate(PurchaseRequest request, @HeaderParam(IdempotencyKeys.HEADER) String key,
             @Context HttpServerRequest http) {
-        PaymentService.Caller caller = caller(http);
-        return answer(idempotency.run(caller.ownerId(), key, "initiate", request,
-                () -> payments.validate(caller, request, Payment.STK_PUSH), payments::initiate,
-                payments::unfinished));
+        return purchase("initiate", Payment.STK_PUSH, request, key, http, payments::initiate);
     }
 
     @POST
@@ -59,10 +58,7 @@ public class PortalPaymentResource {
             + "Idempotency-Key supported.")
     public Response createLink(PurchaseRequest request, @HeaderParam(IdempotencyKeys.HEADER) String key,
             @Context HttpServerRequest http) {
-        PaymentService.Caller caller = caller(http);
-        return answer(idempotency.run(caller.ownerId(), key, "create-link", request,
-                () -> payments.validate(caller, request, Payment.LINK), payments::createLink,
-                payments::unfinished));
+        return purchase("create-link", Payment.LINK, request, key, http, payments::createLink);
     }
 
     @POST
@@ -77,8 +73,12 @@ public class PortalPaymentResource {
         return current.isPortal() ? answer.forPortal() : answer;
     }
 
-    private PaymentService.Caller caller(HttpServerRequest http) {
-        return new PaymentService.Caller(current.id(), current.isPortal(), ClientAddress.of(http));
+    private Response purchase(String endpoint, String kind, PurchaseRequest request, String key,
+            HttpServerRequest http, BiFunction<PaymentService.Purchase, IdempotencyKeys.Claim, PortalAnswer> execute) {
+        PaymentService.Caller caller = new PaymentService.Caller(current.id(), current.isPortal(),
+                ClientAddress.of(http));
+        return answer(idempotency.run(caller.ownerId(), key, endpoint, request,
+                () -> payments.validate(caller, request, kind), execute, payments::unfinished));
     }
 
     private static Response answer(IdempotencyKeys.Outcome outcome) {
