@@ -14,6 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static org.hotspotbilling.router.RouterOsValues.flag;
+import static org.hotspotbilling.router.RouterOsValues.sameMac;
+import static org.hotspotbilling.router.RouterOsValues.sameRate;
+import static org.hotspotbilling.router.RouterOsValues.sameTarget;
+
 /**
  * Brings one router's entries in line with its live grants over RouterOS REST, by the bulk read / diff / write
  * of ../shared/mikrotik.md §7.3: one GET per menu of the entries tagged with our comment, then only the writes
@@ -120,8 +125,8 @@ final class RouterSync {
                 if (!addUser(mac, profile)) {
                     leftAlone.add(mac);
                 }
-            } else if (!profile.equals(text(user, "profile")) || !mac.equals(text(user, "mac-address"))
-                    || "true".equals(text(user, "disabled"))) {
+            } else if (!profile.equals(text(user, "profile")) || !sameMac(mac, text(user, "mac-address"))
+                    || flag(text(user, "disabled"))) {
                 ObjectNode change = NODES.objectNode().put("profile", profile).put("mac-address", mac)
                         .put("disabled", "false");
                 write("PATCH", USERS + "/" + text(user, ".id"), change);
@@ -141,7 +146,7 @@ final class RouterSync {
                 continue;
             }
             if (user == null || !profileName(d.rateLimit()).equals(text(user, "profile"))
-                    || "true".equals(text(user, "disabled"))) {
+                    || flag(text(user, "disabled"))) {
                 wrong.add(d.macAddress());
             }
         }
@@ -167,7 +172,7 @@ final class RouterSync {
             if (profile == null) {
                 write("PUT", PROFILES, NODES.objectNode().put("name", profileName(rate)).put("rate-limit", rate)
                         .put("shared-users", "1"));
-            } else if (!rate.equals(text(profile, "rate-limit"))) {
+            } else if (!sameRate(rate, text(profile, "rate-limit"))) {
                 write("PATCH", PROFILES + "/" + text(profile, ".id"), NODES.objectNode().put("rate-limit", rate));
             }
         }
@@ -242,7 +247,7 @@ final class RouterSync {
             if (binding == null) {
                 write("PUT", BINDINGS, NODES.objectNode().put("mac-address", mac).put("type", "bypassed")
                         .put("comment", TAG));
-            } else if (!"bypassed".equals(text(binding, "type")) || "true".equals(text(binding, "disabled"))) {
+            } else if (!"bypassed".equals(text(binding, "type")) || flag(text(binding, "disabled"))) {
                 write("PATCH", BINDINGS + "/" + text(binding, ".id"), NODES.objectNode().put("type", "bypassed")
                         .put("disabled", "false"));
             }
@@ -255,8 +260,8 @@ final class RouterSync {
             if (queue == null) {
                 write("PUT", QUEUES, NODES.objectNode().put("name", queueName(mac)).put("target", target)
                         .put("max-limit", d.rateLimit()).put("comment", TAG));
-            } else if (!target.equals(text(queue, "target")) || !d.rateLimit().equals(text(queue, "max-limit"))
-                    || "true".equals(text(queue, "disabled"))) {
+            } else if (!sameTarget(target, text(queue, "target")) || !sameRate(d.rateLimit(), text(queue, "max-limit"))
+                    || flag(text(queue, "disabled"))) {
                 write("PATCH", QUEUES + "/" + text(queue, ".id"), NODES.objectNode().put("target", target)
                         .put("max-limit", d.rateLimit()).put("disabled", "false"));
             }
@@ -271,9 +276,9 @@ final class RouterSync {
             JsonNode binding = boundAfter.get(d.macAddress());
             JsonNode queue = queuedAfter.get(queueName(d.macAddress()));
             boolean bindingOk = binding != null && "bypassed".equals(text(binding, "type"))
-                    && !"true".equals(text(binding, "disabled"));
+                    && !flag(text(binding, "disabled"));
             boolean queueOk = d.ipAddress() == null
-                    || queue != null && d.rateLimit().equals(text(queue, "max-limit"));
+                    || queue != null && sameRate(d.rateLimit(), text(queue, "max-limit"));
             if (!bindingOk || !queueOk) {
                 wrong.add(d.macAddress());
             }
