@@ -111,13 +111,14 @@ class PushDeliveryTest {
                 .body("delivery", equalTo("push")).body("enforcement_mode", equalTo("hotspot-user"))
                 .body("recent_jobs[0].kind", equalTo("grant")).body("recent_jobs[0].mac_address", equalTo(mac))
                 .body("recent_jobs[0].state", equalTo("delivered")).body("recent_jobs[0].attempts", equalTo(1));
-        // One bulk read per menu, only the writes that differ, one read-back: never per-entry reads.
+        // One bulk read per menu, only the writes that differ, one read-back per menu written: never per-entry reads.
         assertEquals(List.of(
                 "GET /rest/ip/hotspot/user?comment=hotspot-billing&.proplist=.id,name,mac-address,profile,disabled",
                 "GET /rest/ip/hotspot/user/profile?.proplist=.id,name,rate-limit",
                 "PUT /rest/ip/hotspot/user/profile",
                 "PUT /rest/ip/hotspot/user",
-                "GET /rest/ip/hotspot/user?comment=hotspot-billing&.proplist=.id,name,mac-address,profile,disabled"),
+                "GET /rest/ip/hotspot/user?comment=hotspot-billing&.proplist=.id,name,mac-address,profile,disabled",
+                "GET /rest/ip/hotspot/user/profile?.proplist=.id,name,rate-limit"),
                 router.requests().stream().map(r -> r.replace("%2C", ",")).toList());
     }
 
@@ -202,9 +203,11 @@ class PushDeliveryTest {
         String mac = Shop.randomMac();
         router.add(USERS, Map.of("name", mac, "password", "isp-own", "profile", "staff"));
         List<Map<String, String>> ispUser = named(USERS, "name", mac);
-        paid(shop, mac);
+        String payment = paid(shop, mac);
         awaitDelivered(shop);
         assertEquals(ispUser, named(USERS, "name", mac));
+        // Our user could not be made, so the device cannot log in: the grant is not on the router.
+        shop.checkStatus(payment).body("access.state", equalTo("pending"));
     }
 
     @Test
@@ -283,6 +286,29 @@ class PushDeliveryTest {
         awaitDelivered(shop);
         assertTrue(router.requests().stream().allMatch(r -> r.startsWith("GET ")), () -> router.requests().toString());
         shop.owner().withJwt().get("/routers/" + shop.routerId() + "/push/").then().body("failures", equalTo(0));
+    }
+
+    @Test
+    void aDeviceTheRouterRefusesDoesNotHoldBackTheOthers() {
+        Shop shop = shop("push", "hotspot-user");
+        String refused = Shop.randomMac();
+        String accepted = Shop.randomMac();
+        router.refuseWritesMentioning(refused, "failure: invalid value for argument mac-address");
+        String refusedPayment = paid(shop, refused);
+        String acceptedPayment = paid(shop, accepted);
+
+        await().atMost(PATIENCE).untilAsserted(() -> shop.checkStatus(acceptedPayment).body("access.state",
+                equalTo("on_router")));
+        shop.checkStatus(refusedPayment).body("access.state", equalTo("pending"));
+        await().atMost(PATIENCE).untilAsserted(() -> shop.owner().withJwt()
+                .get("/routers/" + shop.routerId() + "/push/").then()
+                .body("failures", greaterThanOrEqualTo(1))
+                .body("last_error", org.hamcrest.Matchers.containsString("Router refused to add " + refused
+                        + ": Router answered 400 Bad Request: failure: invalid value for argument mac-address")));
+
+        router.refuseWritesMentioning(null, null);
+        await().atMost(PATIENCE).untilAsserted(() -> shop.checkStatus(refusedPayment).body("access.state",
+                equalTo("on_router")));
     }
 
     @Test

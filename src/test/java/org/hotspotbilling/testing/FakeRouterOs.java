@@ -43,6 +43,8 @@ public final class FakeRouterOs implements AutoCloseable {
     private volatile int forcedStatus;
     private volatile boolean singletonsAsArrays;
     private volatile boolean ignoreWrites;
+    private volatile String refusedText;
+    private volatile String refusalDetail;
 
     public FakeRouterOs() {
         try {
@@ -101,6 +103,16 @@ public final class FakeRouterOs implements AutoCloseable {
     /** Answers writes (PUT, PATCH, DELETE) as done without applying them, as some routers have been seen to. */
     public FakeRouterOs ignoreWrites(boolean ignore) {
         this.ignoreWrites = ignore;
+        return this;
+    }
+
+    /**
+     * Refuses (400, with {@code detail}) every add or set whose body contains {@code text}, as RouterOS refuses
+     * one entry it cannot take while taking the others; null switches it off.
+     */
+    public FakeRouterOs refuseWritesMentioning(String text, String detail) {
+        this.refusalDetail = detail;
+        this.refusedText = text;
         return this;
     }
 
@@ -196,12 +208,12 @@ public final class FakeRouterOs implements AutoCloseable {
             switch (method) {
                 case "GET" -> send(exchange, 200, id == null ? tables.print(menu, query)
                         : tables.printOne(menu, id, query));
-                case "PUT" -> send(exchange, 200, tables.add(menu, readBody(exchange)));
+                case "PUT" -> send(exchange, 200, tables.add(menu, unlessRefused(readBody(exchange))));
                 case "PATCH" -> {
                     if (id == null) {
                         throw new RouterOsTables.Refusal(400, "Bad Request", "no such item");
                     }
-                    send(exchange, 200, tables.set(menu, id, readBody(exchange)));
+                    send(exchange, 200, tables.set(menu, id, unlessRefused(readBody(exchange))));
                 }
                 case "DELETE" -> {
                     if (id == null) {
@@ -215,6 +227,14 @@ public final class FakeRouterOs implements AutoCloseable {
         } catch (RouterOsTables.Refusal refusal) {
             error(exchange, refusal.status(), refusal.getMessage(), refusal.detail());
         }
+    }
+
+    private Map<String, String> unlessRefused(Map<String, String> body) throws RouterOsTables.Refusal {
+        String text = refusedText;
+        if (text != null && body.values().stream().anyMatch(v -> v.contains(text))) {
+            throw new RouterOsTables.Refusal(400, "Bad Request", refusalDetail);
+        }
+        return body;
     }
 
     private boolean authorized(String header) {
