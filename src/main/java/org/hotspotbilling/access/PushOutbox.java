@@ -150,6 +150,7 @@ public class PushOutbox {
             markOnRouter(pass, applied);
             em.createNativeQuery("UPDATE router_push_state SET lease_token = NULL, lease_until = NULL, failures = 0, "
                             + "retry_at = NULL, last_success_at = ?1, last_error = NULL, last_changes = ?2, "
+                            + "last_tls_error = NULL, last_tls_error_at = NULL, "
                             + "last_drift_at = CASE WHEN ?3 THEN ?1 ELSE last_drift_at END, "
                             + "last_drift_repairs = CASE WHEN ?3 THEN ?2 ELSE last_drift_repairs END "
                             + "WHERE router_id = ?4")
@@ -162,8 +163,10 @@ public class PushOutbox {
     /**
      * The pass failed: every job it covered records the attempt and why; the router waits until retryAt. Devices
      * the router was read back with all the same ({@code applied}: a pass that failed on other entries) are on it.
+     * A refused certificate is also kept as the router's last TLS error.
      */
-    public void failed(Pass pass, String token, String error, Instant retryAt, Set<String> applied) {
+    public void failed(Pass pass, String token, String error, Instant retryAt, Set<String> applied,
+            boolean certificateRefused) {
         QuarkusTransaction.requiringNew().run(() -> {
             if (!holdsLease(pass.routerId(), token)) {
                 return;
@@ -174,8 +177,11 @@ public class PushOutbox {
                     .setParameter(1, error).setParameter(2, pass.routerId()).setParameter(3, pass.lastJobId())
                     .executeUpdate();
             em.createNativeQuery("UPDATE router_push_state SET lease_token = NULL, lease_until = NULL, "
-                            + "failures = failures + 1, retry_at = ?1, last_error = ?2 WHERE router_id = ?3")
+                            + "failures = failures + 1, retry_at = ?1, last_error = ?2, "
+                            + "last_tls_error = CASE WHEN ?4 THEN ?2 ELSE last_tls_error END, "
+                            + "last_tls_error_at = CASE WHEN ?4 THEN ?5 ELSE last_tls_error_at END WHERE router_id = ?3")
                     .setParameter(1, retryAt).setParameter(2, error).setParameter(3, pass.routerId())
+                    .setParameter(4, certificateRefused).setParameter(5, Instant.now().truncatedTo(ChronoUnit.MICROS))
                     .executeUpdate();
         });
     }

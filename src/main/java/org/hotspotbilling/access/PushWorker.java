@@ -166,7 +166,7 @@ public class PushWorker {
                     pass.checkEverything());
             result.notes().forEach(note -> LOG.warnf("Router %d: %s", routerId, note));
             if (!result.complete()) {
-                failed(pass, String.join("; ", result.problems()), false, result.applied());
+                failed(pass, String.join("; ", result.problems()), false, false, result.applied());
                 return;
             }
             Instant done = Instant.now().truncatedTo(ChronoUnit.MICROS);
@@ -180,24 +180,30 @@ public class PushWorker {
         } catch (LeaseLost e) {
             LOG.warnf("Lost the lease on router %d mid-pass; its new worker finishes the job", routerId);
         } catch (RouterOsException e) {
-            failed(pass, e.getMessage(), credentialsProblem(e), Set.of());
+            failed(pass, e.getMessage(), ownerMustFix(e), e.kind() == RouterOsException.Kind.TLS, Set.of());
         } catch (RuntimeException e) {
             LOG.errorf(e, "Push to router %d failed unexpectedly", routerId);
-            failed(pass, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), false, Set.of());
+            failed(pass, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), false, false,
+                    Set.of());
         }
     }
 
-    /** Records a failed pass (the devices it did apply count as on the router) and when to try again. */
-    private void failed(PushOutbox.Pass pass, String why, boolean ownerMustFix, Set<String> applied) {
+    /**
+     * Records a failed pass (the devices it did apply count as on the router; a refused certificate is kept apart
+     * for the owner) and when to try again.
+     */
+    private void failed(PushOutbox.Pass pass, String why, boolean ownerMustFix, boolean certificateRefused,
+            Set<String> applied) {
         int failures = outbox.failures(pass.routerId()) + 1;
         Instant retryAt = Instant.now().plus(backoff(failures, ownerMustFix));
-        outbox.failed(pass, token, why, retryAt, applied);
+        outbox.failed(pass, token, why, retryAt, applied, certificateRefused);
         LOG.warnf("Push to router %d failed (%d in a row), retrying at %s: %s", pass.routerId(), failures, retryAt, why);
     }
 
     /**
      * Exponential backoff with equal jitter: half the delay fixed, half random, so routers that went down together
-     * do not all come back at the same instant. Refused credentials wait the longest: only the owner can fix them.
+     * do not all come back at the same instant. Refused credentials or certificates wait the longest: only the
+     * owner can fix them (and a fix queues a sync at once).
      */
     Duration backoff(int failures, boolean credentials) {
         long max = config.retryMax().toMillis();
@@ -206,8 +212,9 @@ public class PushWorker {
         return Duration.ofMillis(delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1));
     }
 
-    private static boolean credentialsProblem(RouterOsException e) {
-        return e.kind() == RouterOsException.Kind.REFUSED || e.kind() == RouterOsException.Kind.HOST_NOT_ALLOWED;
+    private static boolean ownerMustFix(RouterOsException e) {
+        return e.kind() == RouterOsException.Kind.REFUSED || e.kind() == RouterOsException.Kind.HOST_NOT_ALLOWED
+                || e.kind() == RouterOsException.Kind.TLS;
     }
 
     private static Thread daemon(Runnable r, String name) {

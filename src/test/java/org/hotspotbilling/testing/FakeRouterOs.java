@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -46,9 +48,26 @@ public final class FakeRouterOs implements AutoCloseable {
     private volatile String refusedText;
     private volatile String refusalDetail;
 
+    /** The REST API over plain HTTP (the {@code www} service). */
     public FakeRouterOs() {
+        this(false, null);
+    }
+
+    /** The REST API over HTTPS (the {@code www-ssl} service) presenting {@code certificate}. */
+    public static FakeRouterOs overHttps(TestCertificate certificate) {
+        return new FakeRouterOs(true, certificate);
+    }
+
+    private FakeRouterOs(boolean https, TestCertificate certificate) {
         try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", 0);
+            if (https) {
+                HttpsServer tls = HttpsServer.create(loopback, 0);
+                tls.setHttpsConfigurator(new HttpsConfigurator(certificate.serverContext()));
+                server = tls;
+            } else {
+                server = HttpServer.create(loopback, 0);
+            }
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
