@@ -46,13 +46,18 @@ class PushOverHttpsTest {
         return shop.owner().withJwt().get("/routers/" + shop.routerId() + "/push/").then().statusCode(200);
     }
 
-    @Test
-    void aRouterPinnedToItsCertificateGetsTheGrant() {
-        shop = Shop.pushingTo(router, "push", "hotspot-user", Map.of("use_https", true,
-                "tls_fingerprint", ROUTERS.sha256()));
-        String mac = Shop.randomMac();
+    /** A push router over HTTPS pinned to {@code pin}, and a completed payment for {@code mac} on it. */
+    private String paidOnRouterPinnedTo(String pin, String mac) {
+        shop = Shop.pushingTo(router, "push", "hotspot-user", Map.of("use_https", true, "tls_fingerprint", pin));
         String payment = shop.paymentFor(mac);
         shop.simulate(payment, 0).statusCode(200);
+        return payment;
+    }
+
+    @Test
+    void aRouterPinnedToItsCertificateGetsTheGrant() {
+        String mac = Shop.randomMac();
+        String payment = paidOnRouterPinnedTo(ROUTERS.sha256(), mac);
 
         await().atMost(PATIENCE).untilAsserted(() -> shop.checkStatus(payment).body("access.state",
                 equalTo("on_router")));
@@ -63,11 +68,8 @@ class PushOverHttpsTest {
 
     @Test
     void aRouterPresentingAnotherCertificateIsRefusedUntilTheOwnerPinsTheRightOne() {
-        shop = Shop.pushingTo(router, "push", "hotspot-user", Map.of("use_https", true,
-                "tls_fingerprint", ANOTHER.sha256()));
         String mac = Shop.randomMac();
-        String payment = shop.paymentFor(mac);
-        shop.simulate(payment, 0).statusCode(200);
+        String payment = paidOnRouterPinnedTo(ANOTHER.sha256(), mac);
 
         await().atMost(PATIENCE).untilAsserted(() -> pushStatus()
                 .body("failures", greaterThanOrEqualTo(1))
