@@ -167,7 +167,7 @@ final class RouterSync {
             String mac = d.macAddress();
             Map<String, String> user = after.get(mac);
             boolean right = user != null && profileName(d.rateLimit()).equals(user.get("profile"))
-                    && !flag(user.get("disabled"));
+                    && sameMac(mac, user.get("mac-address")) && !flag(user.get("disabled"));
             if (right && rightProfiles.contains(d.rateLimit())) {
                 applied.add(mac);
             } else if (!right && !leftAlone.contains(mac) && !refused.contains(mac)) {
