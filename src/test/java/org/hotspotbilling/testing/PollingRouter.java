@@ -153,10 +153,10 @@ public final class PollingRouter {
             }
             String data = fetch("GET", url, null);
             if (data == null) {
-                return problem(Outcome.FETCH_FAILED, List.of("fetch of page " + page + " failed; nothing changed"));
+                return problem(Outcome.FETCH_FAILED, List.of("fetch of page " + page + " failed (network, TLS or HTTP error); nothing changed"));
             }
             if (!data.startsWith("#OK") || !data.endsWith("#END\n")) {
-                return problem(Outcome.INCOMPLETE, List.of("incomplete list (no #END); nothing changed"));
+                return problem(Outcome.INCOMPLETE, List.of("page " + page + " arrived incomplete; nothing changed"));
             }
             int eol = data.indexOf('\n');
             String header = data.substring(0, eol);
@@ -166,14 +166,14 @@ public final class PollingRouter {
                 if (count == null || Long.parseLong(count) == tagged || refetch) {
                     return ok(Outcome.UNCHANGED);
                 }
-                info("bill-sync: " + tagged + " tagged users but the list has " + count + "; fetching it whole");
+                info("bill-sync: " + tagged + " users here, " + count + " in the list; fetching it whole");
                 refetch = true;
                 continue;
             }
             String pageVersion = field(header, "version=");
             String pageOf = field(header, "page=");
             if (pageVersion == null || pageOf == null || !pageOf.contains("/")) {
-                return problem(Outcome.INCOMPLETE, List.of("unreadable list header; nothing changed"));
+                return problem(Outcome.INCOMPLETE, List.of("page " + page + " arrived incomplete; nothing changed"));
             }
             if (listVersion == null) {
                 listVersion = pageVersion;
@@ -189,7 +189,7 @@ public final class PollingRouter {
                 pos = next + 1;
                 String[] parts = line.split(",", -1);
                 if (parts.length != 3 || parts[0].length() != 17 || !parts[2].contains("/") || !isNumber(parts[1])) {
-                    return problem(Outcome.INCOMPLETE, List.of("unreadable line '" + line + "'; nothing changed"));
+                    return problem(Outcome.INCOMPLETE, List.of("unreadable line in page " + page + "; nothing changed"));
                 }
                 want.put(parts[0], new Line(parts[2], Long.parseLong(parts[1])));
             }
@@ -235,7 +235,7 @@ public final class PollingRouter {
         for (Map.Entry<String, Line> add : want.entrySet()) {
             String mac = add.getKey();
             if (users.containsKey(mac)) {
-                failures.add("cannot add " + mac + ": the router has a user of that name without our tag");
+                failures.add("cannot add " + mac + ": the router has a user of that name without the tag");
                 failedMacs.add(mac);
             } else if (failAdds > 0) {
                 failAdds--;
@@ -247,27 +247,25 @@ public final class PollingRouter {
                         + "s");
             }
         }
+        StringBuilder body = new StringBuilder();
         if (failures.isEmpty()) {
             version = listVersion;
-            report("version=" + listVersion + "\nfailed=0\n");
-            return ok(Outcome.APPLIED);
+            body.append("version=").append(listVersion).append("\nfailed=0\n");
+        } else {
+            if (failures.size() <= MAX_NAMED_FAILURES) {
+                body.append("version=").append(listVersion).append('\n')
+                        .append("macs=").append(String.join(",", failedMacs)).append('\n');
+            }
+            body.append("failed=").append(failures.size()).append('\n')
+                    .append("error=").append(failures.get(failures.size() - 1)).append('\n');
         }
-        StringBuilder body = new StringBuilder();
-        if (failedMacs.size() <= MAX_NAMED_FAILURES) {
-            body.append("version=").append(listVersion).append('\n')
-                    .append("macs=").append(String.join(",", failedMacs)).append('\n');
+        List<String> problems = new ArrayList<>(failures);
+        if (fetch("POST", base + "/routers/" + routerId + "/authorized-macs/applied/", body.toString()) == null) {
+            // Not fatal: the next poll, holding the version, confirms it.
+            problems.add("could not report the pass; the next poll confirms it");
         }
-        body.append("failed=").append(failures.size()).append('\n')
-                .append("error=").append(failures.get(failures.size() - 1)).append('\n');
-        report(body.toString());
-        return problem(Outcome.APPLIED_WITH_FAILURES, failures);
-    }
-
-    private void report(String body) {
-        if (fetch("POST", base + "/routers/" + routerId + "/authorized-macs/applied/", body) == null) {
-            // The next poll, holding the version, confirms it instead.
-            warn("bill-sync: could not report the pass; the next poll confirms it");
-        }
+        Outcome outcome = failures.isEmpty() ? Outcome.APPLIED : Outcome.APPLIED_WITH_FAILURES;
+        return problems.isEmpty() ? ok(outcome) : problem(outcome, problems);
     }
 
     /** The body of a 2xx answer, or null when the fetch failed (offline, or any other status), as /tool fetch. */
