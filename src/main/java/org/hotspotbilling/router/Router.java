@@ -21,7 +21,7 @@ public class Router extends TimestampedEntity {
 
     public static final String TABLE = "router";
 
-    /** How the router lets a paid device through (../shared/mikrotik.md §2.7). */
+    /** How the router lets a paid device through (docs/routeros-scripts.md "Two ways to let a paid device through"). */
     public static final List<String> ENFORCEMENT_MODES = List.of("hotspot-user", "ip-binding");
 
     /** How the router learns its grants: it polls us, we push over its REST API, or both. */
