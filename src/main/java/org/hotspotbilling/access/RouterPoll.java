@@ -211,17 +211,13 @@ public class RouterPoll {
             return new Confirmation(null, current.version(), false, 0);
         }
         boolean held = report.version().equals(current.version());
-        Map<Long, Instant> marked;
-        if (held) {
-            // The router holds the current list: its pending grants are the ones it contains.
-            marked = markDelivered(routerId, current.grants().stream().filter(LiveGrant::pending).toList(),
-                    report.failedMacs(), new Recorded(report, now, true));
-        } else {
-            marked = markDelivered(routerId, null, report.failedMacs(), new Recorded(report, now, true));
-        }
+        // Holding the current list, its pending grants are the ones the version contains; else what was recorded.
+        Map<Long, Instant> marked = markDelivered(routerId,
+                held ? current.grants().stream().filter(LiveGrant::pending).toList() : null, report.failedMacs(),
+                new Recorded(report, now, true));
         cache.delivered(routerId, marked);
-        return new Confirmation(report.version(), current.version(), held && report.failedMacs().isEmpty(),
-                marked.size());
+        return new Confirmation(report.version(), current.version(),
+                held && report.failed() == 0 && report.failedMacs().isEmpty(), marked.size());
     }
 
     /** A report to keep on the router's row, with the statement that marks what it confirms. */

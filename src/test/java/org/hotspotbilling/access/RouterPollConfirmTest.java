@@ -230,7 +230,7 @@ class RouterPollConfirmTest {
         given().header("Authorization", "Bearer " + token).contentType("application/json")
                 .body(Map.of("version", version, "failed", 1, "macs", List.of(mac), "error", "no room"))
                 .post("/routers/" + shop.routerId() + "/authorized-macs/applied/").then().statusCode(200)
-                .body("confirmed", equalTo(0));
+                .body("confirmed", equalTo(0)).body("current", equalTo(false));
         assertEquals("pending", access(shop, payment));
         assertEquals("no room", db.queryString("SELECT last_report_error FROM router WHERE id = ?",
                 shop.routerId()));
