@@ -42,7 +42,7 @@
     :error ""
   }
   :local auth ("Authorization: Bearer " . $token)
-  :local list ($base . "/routers/" . $routerId . "/authorized-macs/")
+  :local listUrl ($base . "/routers/" . $routerId . "/authorized-macs/")
 
   # ---- fetch every page of one list version ----
   :local wantRate [:toarray ""]
@@ -53,7 +53,7 @@
   :local refetch false
   :local unchanged false
   :while ($page <= $pages) do={
-    :local url ($list . "?format=text&confirms=yes&page=" . $page)
+    :local url ($listUrl . "?format=text&confirms=yes&page=" . $page)
     :if ($page = 1 && !$refetch && [:typeof $billSyncVersion] = "str") do={
       :set url ($url . "&version=" . $billSyncVersion)
     }
@@ -100,24 +100,26 @@
       }
       # One pass over the page: each :find starts where the last line ended (linear in the page's size).
       :local pos ($eol + 1)
-      :local end ($len - 5)
-      :while ($pos < $end) do={
-        :local next [:find $data "\n" $pos]
-        :local line [:pick $data $pos $next]
-        :set pos ($next + 1)
-        :local c1 [:find $line ","]
-        :local c2 [:find $line "," ($c1 + 1)]
+      :local bodyEnd ($len - 5)
+      :while ($pos < $bodyEnd) do={
+        :local lineEnd [:find $data "\n" $pos]
+        :local line [:pick $data $pos $lineEnd]
+        :set pos ($lineEnd + 1)
+        # MAC,seconds,rate: the MAC is 17 characters, so the first comma is at 17.
         :local secs
         :local rate ""
-        :if ([:typeof $c1] = "num" && [:typeof $c2] = "num") do={
-          :set secs [:tonum [:pick $line ($c1 + 1) $c2]]
-          :set rate [:pick $line ($c2 + 1) [:len $line]]
+        :if ([:pick $line 17] = ",") do={
+          :local c2 [:find $line "," 18]
+          :if ([:typeof $c2] = "num") do={
+            :set secs [:tonum [:pick $line 18 $c2]]
+            :set rate [:pick $line ($c2 + 1) [:len $line]]
+          }
         }
-        :if ($c1 != 17 || [:typeof $secs] != "num" || [:typeof [:find $rate "/"]] != "num") do={
+        :if ([:typeof $secs] != "num" || [:typeof [:find $rate "/"]] != "num") do={
           :set problems ("unreadable line in page " . $page . "; nothing changed\n")
           :error ""
         }
-        :local mac [:pick $line 0 $c1]
+        :local mac [:pick $line 0 17]
         :set ($wantRate->$mac) $rate
         :set ($wantSecs->$mac) $secs
       }
@@ -214,7 +216,7 @@
       }
     }
     :do {
-      /tool fetch url=($list . "applied/") http-method=post http-data=$report http-header-field=$auth \
+      /tool fetch url=($listUrl . "applied/") http-method=post http-data=$report http-header-field=$auth \
         check-certificate=yes-without-crl output=user as-value
     } on-error={
       # Not fatal: the next poll, holding the version, confirms it.
@@ -233,9 +235,9 @@
     :if ($problems != $billSyncProblem) do={
       :local pos 0
       :while ($pos < [:len $problems]) do={
-        :local next [:find $problems "\n" $pos]
-        :log warning ("bill-sync: " . [:pick $problems $pos $next])
-        :set pos ($next + 1)
+        :local lineEnd [:find $problems "\n" $pos]
+        :log warning ("bill-sync: " . [:pick $problems $pos $lineEnd])
+        :set pos ($lineEnd + 1)
       }
       :set billSyncProblem $problems
     }
