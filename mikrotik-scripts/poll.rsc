@@ -47,6 +47,7 @@
   # ---- fetch every page of one list version ----
   :local wantRate [:toarray ""]
   :local wantSecs [:toarray ""]
+  :local rates [:toarray ""]
   :local version ""
   :local page 1
   :local pages 1
@@ -122,6 +123,7 @@
         :local mac [:pick $line 0 17]
         :set ($wantRate->$mac) $rate
         :set ($wantSecs->$mac) $secs
+        :set ($rates->$rate) $rate
       }
       :set page ($page + 1)
     }
@@ -132,7 +134,7 @@
     :local failed 0
     :local failedMacs ""
     :local lastError ""
-    :foreach mac,rate in=$wantRate do={
+    :foreach rate in=$rates do={
       :local prof [$profileOf $rate]
       :local p [/ip hotspot user profile find where name=$prof]
       :do {
