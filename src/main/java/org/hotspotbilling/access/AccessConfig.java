@@ -45,6 +45,13 @@ public interface AccessConfig {
         /** How often a push router that answers is compared with its live grants and repaired (0 = never). */
         @WithDefault("10m")
         Duration driftInterval();
+
+        /**
+         * How long delivered jobs are kept (the owner's push status shows the latest ones); older ones are deleted
+         * hourly. Queued jobs are never deleted.
+         */
+        @WithDefault("7d")
+        Duration deliveredRetention();
     }
 
     interface Expiry {

@@ -6,15 +6,18 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.Tuple;
 import jakarta.transaction.Transactional;
+import org.hotspotbilling.router.HostPolicy;
 import org.hotspotbilling.router.Router;
 import org.hotspotbilling.router.RouterService;
 import org.hotspotbilling.web.Conflict;
 import org.hotspotbilling.web.Invalid;
+import org.hotspotbilling.web.MacAddress;
 import org.hotspotbilling.web.NotFound;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** The owner's side of access grants: listing what a router lets in, and taking it back early. */
@@ -27,13 +30,15 @@ public class AccessService {
     private final RouterService routers;
     private final PushOutbox outbox;
     private final Event<PollCache.GrantsChanged> grantsChanged;
+    private final AccessGrants grants;
 
     public AccessService(EntityManager em, RouterService routers, PushOutbox outbox,
-            Event<PollCache.GrantsChanged> grantsChanged) {
+            Event<PollCache.GrantsChanged> grantsChanged, AccessGrants grants) {
         this.em = em;
         this.routers = routers;
         this.outbox = outbox;
         this.grantsChanged = grantsChanged;
+        this.grants = grants;
     }
 
     public record GrantView(long id, long routerId, String macAddress, String ipAddress, Instant expiresAt,
@@ -81,6 +86,42 @@ public class AccessService {
         outbox.enqueue(routerId, "revoke", grant.id, grant.macAddress, now);
         grantsChanged.fire(new PollCache.GrantsChanged(routerId));
         return GrantView.of(grant);
+    }
+
+    /** Where paid time goes: the device's new MAC, and its IP when the router enforces by IP binding. */
+    public record MoveRequest(String macAddress, String ipAddress) {
+    }
+
+    public record Moved(String message, GrantView from, GrantView to, long secondsMoved, boolean merged) {
+    }
+
+    /**
+     * Moves a live grant's remaining time to another device on the same router, in one transaction under row
+     * locks (docs/payments-rules.md, "Moving paid time"). 404 for another owner's router or grant, 400 for a bad
+     * or identical MAC, 409 when the grant has no running time.
+     */
+    @Transactional
+    public Moved move(long ownerId, long routerId, long grantId, MoveRequest request) {
+        routers.get(ownerId, routerId);
+        String mac = MacAddress.normalise(request == null ? null : request.macAddress())
+                .orElseThrow(() -> new Invalid("Invalid MAC address format",
+                        Map.of("mac_address", "Use AA:BB:CC:DD:EE:FF (the device's new address).")));
+        String ip = request.ipAddress() == null || request.ipAddress().isBlank() ? null
+                : HostPolicy.literal(request.ipAddress().trim()).map(a -> request.ipAddress().trim())
+                        .orElseThrow(() -> new Invalid("Invalid IP address format",
+                                Map.of("ip_address", "Use an IPv4 or IPv6 address.")));
+        AccessGrant source = em.find(AccessGrant.class, grantId);
+        if (source != null && source.routerId == routerId && source.macAddress.equals(mac)) {
+            throw new Invalid("The grant is already on " + mac, Map.of("mac_address", "Give the device's new MAC."));
+        }
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        AccessGrants.Move move = grants.move(ownerId, routerId, grantId, mac, ip, now);
+        if (move == null) {
+            throw new NotFound("Access grant not found");
+        }
+        return new Moved("Moved " + move.moved().toSeconds() + " s of access from " + move.from().macAddress + " to "
+                + move.to().macAddress + (move.merged() ? ", after the time it already had" : ""),
+                GrantView.of(move.from()), GrantView.of(move.to()), move.moved().toSeconds(), move.merged());
     }
 
     /** One job of the push outbox, as the owner sees it. */

@@ -1,6 +1,7 @@
 package org.hotspotbilling.access;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
@@ -41,12 +42,16 @@ public class PushOutbox {
             boolean checkEverything, boolean driftCheck, List<Desired> desired) {
     }
 
+    private static final int PRUNE_BATCH = 5_000;
+
     private final EntityManager em;
     private final Event<Queued> queued;
+    private final Duration deliveredRetention;
 
-    public PushOutbox(EntityManager em, Event<Queued> queued) {
+    public PushOutbox(EntityManager em, Event<Queued> queued, AccessConfig config) {
         this.em = em;
         this.queued = queued;
+        this.deliveredRetention = config.push().deliveredRetention();
     }
 
     /**
@@ -242,6 +247,26 @@ public class PushOutbox {
     public void retryNow(long routerId) {
         em.createNativeQuery("UPDATE router_push_state SET retry_at = NULL WHERE router_id = ?1")
                 .setParameter(1, routerId).executeUpdate();
+    }
+
+    /** Deletes delivered jobs past their retention, in batches so no delete holds many rows for long. */
+    @Scheduled(every = "1h", delayed = "2m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void pruneDelivered() {
+        pruneDelivered(Instant.now().minus(deliveredRetention));
+    }
+
+    /** Deletes the jobs delivered before {@code cutoff}; answers how many. */
+    public int pruneDelivered(Instant cutoff) {
+        int total = 0;
+        int deleted;
+        do {
+            deleted = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                            "DELETE FROM router_push_job WHERE id IN (SELECT id FROM router_push_job "
+                                    + "WHERE state = 'delivered' AND delivered_at < ?1 LIMIT ?2)")
+                    .setParameter(1, cutoff).setParameter(2, PRUNE_BATCH).executeUpdate());
+            total += deleted;
+        } while (deleted == PRUNE_BATCH);
+        return total;
     }
 
     private boolean holdsLease(long routerId, String token) {

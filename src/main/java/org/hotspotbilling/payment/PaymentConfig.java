@@ -22,6 +22,15 @@ public interface PaymentConfig {
     @WithDefault("48h")
     Duration idempotencyRetention();
 
+    /**
+     * How long a key's first request may run before a retry with the key takes over (answering with the payment
+     * that request wrote, or running afresh when it wrote none): the longest a retry can be told 409 "still in
+     * progress". Keep it above the provider's connect plus read timeout, so a live request is rarely taken over.
+     * docs/payments-rules.md, "Idempotency".
+     */
+    @WithDefault("60s")
+    Duration idempotencyLockTimeout();
+
     interface Reconcile {
         /** Run the reconciler at all (on every instance; instances share the work through row claims). */
         @WithDefault("true")

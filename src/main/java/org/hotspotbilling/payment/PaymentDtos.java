@@ -107,7 +107,14 @@ public final class PaymentDtos {
     public record Timeline(UUID paymentId, PaymentStatus status, List<EventView> events) {
     }
 
-    public record Page(long count, int page, int pageSize, List<PaymentView> results) {
+    /**
+     * A page of the owner's list, in the reference's paged shape plus keyset paging: {@code next} is the URL of the
+     * following page (null on the last), {@code count} the filtered total up to 10,000 ({@code count_capped} says
+     * when there are more), {@code page} the page number asked for. A page read by cursor has no page number and
+     * no count (null).
+     */
+    public record Page(Long count, Boolean countCapped, Integer page, int pageSize, String next,
+            List<PaymentView> results) {
     }
 
     public record SimulatedCallback(Integer resultCode, String resultDesc) {

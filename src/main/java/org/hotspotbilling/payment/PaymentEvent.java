@@ -28,7 +28,9 @@ public class PaymentEvent extends PanacheEntityBase {
         /** A provider answer that does not name this payment (reference, amount, currency): not applied. */
         mismatch,
         /** The one late re-check of a given-up payment found it still unpaid. */
-        late_check
+        late_check,
+        /** The owner moved the access this payment bought to the device's new MAC. */
+        access_moved
     }
 
     /** Who caused the event. */

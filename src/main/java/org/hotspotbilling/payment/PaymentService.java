@@ -45,6 +45,8 @@ public class PaymentService {
             "No active IntaSend credentials found. Please add your IntaSend API credentials first.";
     static final String PER_TENANT = "payment-per-public-key";
     static final String PER_PHONE = "payment-per-phone";
+    static final String PER_MAC = "payment-per-mac";
+    static final String PER_ADDRESS = "payment-per-ip";
     private static final Logger LOG = Logger.getLogger(PaymentService.class);
 
     private final PlanService plans;
@@ -75,8 +77,16 @@ public class PaymentService {
     record Purchase(Payment payment, ActiveCredential credential) {
     }
 
+    /**
+     * Who asks for a purchase: the owner it is for, whether through the captive portal's public key (rather than
+     * the owner's own token or key pair), and from which address ({@link org.hotspotbilling.web.ClientAddress}).
+     */
+    public record Caller(long ownerId, boolean portal, String address) {
+    }
+
     /** Checks every rule of initiate (SPEC "Rules of initiate"), in order; nothing is written. */
-    public Purchase validate(long ownerId, PurchaseRequest request, String kind) {
+    public Purchase validate(Caller caller, PurchaseRequest request, String kind) {
+        long ownerId = caller.ownerId();
         if (request == null || request.routerId() == null || request.packageId() == null
                 || request.phoneNumber() == null || request.phoneNumber().isBlank() || request.amount() == null) {
             throw new Invalid("router_id, package_id, phone_number, and amount are required");
@@ -90,6 +100,11 @@ public class PaymentService {
             String phone = CustomerInput.phone(request.phoneNumber())
                     .orElseThrow(() -> new Invalid("Invalid phone number format",
                             Map.of("phone_number", "Use 07XXXXXXXX, 01XXXXXXXX or 254XXXXXXXXX.")));
+            if (caller.portal() && blank(request.macAddress())) {
+                // Without the device the money would buy nothing (docs/payments-rules.md, "Purchases").
+                throw new Invalid("mac_address is required: it is the device the package is for",
+                        Map.of("mac_address", "This field is required."));
+            }
             String mac = blank(request.macAddress()) ? null : CustomerInput.mac(request.macAddress())
                     .orElseThrow(() -> new Invalid("Invalid MAC address format",
                             Map.of("mac_address", "Use AA:BB:CC:DD:EE:FF.")));
@@ -124,16 +139,25 @@ public class PaymentService {
             return new Purchase(payment, credential);
         });
         // The public key is public: without these limits anyone could flood a stranger's phone with prompts.
-        // Only valid purchases count, after every rule held, before anything is written or sent.
+        // Only valid purchases count, after every rule held, before anything is written or sent. The caller's
+        // address goes first, so one flooding address is stopped before it drains the buckets of the phones and
+        // devices it names; owner callers (a server relaying every customer) have no address limit.
+        // Sizes and reasons: docs/payments-rules.md, "Rate limits".
+        if (caller.portal()) {
+            rateLimiter.consume(PER_ADDRESS, caller.address());
+        }
         rateLimiter.consume(PER_TENANT, "owner:" + ownerId);
+        if (purchase.payment().macAddress != null) {
+            rateLimiter.consume(PER_MAC, purchase.payment().macAddress);
+        }
         rateLimiter.consume(PER_PHONE, purchase.payment().phoneNumber);
         return purchase;
     }
 
     /** Writes the payment, sends the STK push, and answers as SPEC "Provider outcomes" says. */
-    public PortalAnswer initiate(Purchase purchase) {
+    public PortalAnswer initiate(Purchase purchase, IdempotencyKeys.Claim claim) {
         Payment payment = purchase.payment();
-        settlement.created(payment, Source.portal);
+        settlement.created(payment, Source.portal, claim);
         PaymentProvider provider = providers.forCredential(purchase.credential());
         PaymentProvider.PushResult pushed;
         try {
@@ -148,9 +172,9 @@ public class PaymentService {
     }
 
     /** Writes the payment and asks the provider for a checkout link the customer opens. */
-    public PortalAnswer createLink(Purchase purchase) {
+    public PortalAnswer createLink(Purchase purchase, IdempotencyKeys.Claim claim) {
         Payment payment = purchase.payment();
-        settlement.created(payment, Source.portal);
+        settlement.created(payment, Source.portal, claim);
         PaymentProvider provider = providers.forCredential(purchase.credential());
         PaymentProvider.LinkResult link;
         try {
@@ -247,7 +271,20 @@ public class PaymentService {
             settlement.fail(id, Source.portal, e.status() == 0 ? null : String.valueOf(e.status()), e.getMessage());
             return new PortalAnswer(502, new PaymentDtos.Failed(prefix + e.getMessage(), id));
         }
-        Payment open = settlement.requiresRecovery(id, Source.portal, e.getMessage());
+        return unknownOutcome(id, e.getMessage());
+    }
+
+    /**
+     * The answer for a payment whose purchase request never finished (an Idempotency-Key retry after the lock
+     * timeout): the push may or may not have been sent, so it is an unknown outcome like a provider timeout.
+     */
+    public PortalAnswer unfinished(UUID id) {
+        return unknownOutcome(id, "The request that created this payment did not finish (the service stopped or "
+                + "lost its database); a retry with the same Idempotency-Key took over");
+    }
+
+    private PortalAnswer unknownOutcome(UUID id, String why) {
+        Payment open = settlement.requiresRecovery(id, Source.portal, why);
         // A page written for the reference needs a truthy intasend.payment_id to start polling: give it ours.
         return new PortalAnswer(202, new PaymentDtos.Initiated("The payment provider did not confirm the request in "
                 + "time. The customer may still get the M-Pesa prompt: keep checking status.", PaymentView.of(open),

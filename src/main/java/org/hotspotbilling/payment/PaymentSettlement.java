@@ -27,10 +27,12 @@ public class PaymentSettlement {
 
     private final EntityManager em;
     private final AccessGrants grants;
+    private final IdempotencyKeys idempotency;
 
-    public PaymentSettlement(EntityManager em, AccessGrants grants) {
+    public PaymentSettlement(EntityManager em, AccessGrants grants, IdempotencyKeys idempotency) {
         this.em = em;
         this.grants = grants;
+        this.idempotency = idempotency;
     }
 
     /**
@@ -273,9 +275,18 @@ public class PaymentSettlement {
         return payment;
     }
 
+    /**
+     * Writes a new payment. With the request's Idempotency-Key claim (or null), the key records the payment in this
+     * same transaction, so a crash after it leaves the key pointing at the payment (docs/payments-rules.md,
+     * "Idempotency").
+     */
     @Transactional
-    public void created(Payment payment, Source source) {
+    public void created(Payment payment, Source source, IdempotencyKeys.Claim claim) {
         payment.persist();
+        if (claim != null) {
+            em.flush(); // the key's foreign key needs the payment row first
+            idempotency.attach(claim, payment.id);
+        }
         event(payment, Type.created, source, null, null, payment.packageName + " for " + payment.amount + " "
                 + payment.currency, null);
     }

@@ -55,7 +55,9 @@ class PushSurvivesKillIT {
         assertTrue(Files.exists(JAR), "run after `package`: " + JAR.toAbsolutePath());
         work = Files.createTempDirectory("hotspot-kill-");
         KeyMaterial.ensureIn(work);
-        postgres = EmbeddedDevEnvironment.startPostgres(work.resolve("postgres"), freePort());
+        // The app is killed here, never its database: a throwaway one, like the rest of the suite's.
+        postgres = EmbeddedDevEnvironment.startPostgres(work.resolve("postgres"), freePort(),
+                EmbeddedDevEnvironment.Durability.THROWAWAY);
         int port = freePort();
         app = start(port, "first");
         RestAssured.port = port;

@@ -125,7 +125,7 @@ class IntaSendFlowTest {
         Shop shop = Shop.sandbox();
         String phone = phone();
         IntaSendFake.pushAnswers(phone, IntaSendFake.validationError("phone_number", "Enter a valid phone number"));
-        String id = shop.initiate(shop.purchase(phone, null)).statusCode(502)
+        String id = shop.initiate(shop.purchase(phone)).statusCode(502)
                 .body("error", containsString("phone_number: Enter a valid phone number"))
                 .body("payment_id", notNullValue())
                 .extract().path("payment_id");
@@ -248,7 +248,7 @@ class IntaSendFlowTest {
         Shop shop = Shop.sandbox();
         String phone = phone();
         IntaSendFake.checkoutAccepted(phone, "3c3f-" + invoice());
-        shop.owner().asPortal().body(shop.purchase(phone, null)).post("/payments/intasend/create-link/").then()
+        shop.owner().asPortal().body(shop.purchase(phone)).post("/payments/intasend/create-link/").then()
                 .statusCode(201)
                 .body("message", equalTo("Payment link created successfully"))
                 .body("intasend.payment_url", containsString("https://sandbox.intasend.com/checkout/"))

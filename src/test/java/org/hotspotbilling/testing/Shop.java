@@ -53,6 +53,12 @@ public record Shop(TestOwner owner, long routerId, long planId, String price, lo
         return new Shop(owner, router, plan, "20.00", credential);
     }
 
+    /** A purchase for a fresh device, as a captive page sends it (portal purchases must name the device). */
+    public Map<String, Object> purchase(String phone) {
+        return purchase(phone, randomMac());
+    }
+
+    /** A purchase for the device {@code mac}; null leaves the MAC out, which only owner callers may do. */
     public Map<String, Object> purchase(String phone, String mac) {
         Map<String, Object> body = new HashMap<>(Map.of("router_id", routerId, "package_id", planId,
                 "phone_number", phone, "amount", price));
