@@ -2,7 +2,7 @@
 -- index, so deleting a router, package, credential or owner, and filtering an owner's payments, never scans the
 -- whole history. Foreign keys already covered by a primary key, a unique constraint or an earlier index are not
 -- repeated: router.owner_id, plan.router_id, payment_credential.owner_id, payment.owner_id,
--- payment_event.payment_id, access_grant.router_id, idempotency_key.owner_id (and .payment_id, V110),
+-- payment_event.payment_id, access_grant.router_id, idempotency_key.owner_id (and .payment_id, V140),
 -- router_push_job.router_id, router_push_state.router_id, api_key.owner_id.
 
 -- The owner's list pages by keyset, newest first: (created_at, id) after the cursor, within one owner.
