@@ -26,7 +26,10 @@ class RateLimitConfigTest {
     void shippedDefaultsAreThePaymentLimits() throws IOException {
         RateLimitConfig config = load(Map.of());
         assertTrue(config.enabled());
-        assertEquals(Set.of("payment-per-public-key", "payment-per-phone"), config.limits().keySet());
+        assertEquals(Set.of("payment-per-public-key", "payment-per-phone", "daraja-query-per-credential"),
+                config.limits().keySet());
+        assertEquals(5, config.limits().get("daraja-query-per-credential").capacity());
+        assertEquals(Duration.ofSeconds(1), config.limits().get("daraja-query-per-credential").period());
         assertEquals(120, config.limits().get("payment-per-public-key").capacity());
         assertEquals(Duration.ofMinutes(1), config.limits().get("payment-per-public-key").period());
         assertEquals(5, config.limits().get("payment-per-phone").capacity());
@@ -41,7 +44,8 @@ class RateLimitConfigTest {
                 "HOTSPOT_RATE_LIMIT_LIMITS_PAYMENT_PER_PHONE_PERIOD", "30m",
                 "HOTSPOT_RATE_LIMIT_LIMITS_PAYMENT_PER_PUBLIC_KEY_CAPACITY", "600"));
         assertFalse(config.enabled());
-        assertEquals(Set.of("payment-per-public-key", "payment-per-phone"), config.limits().keySet());
+        assertEquals(Set.of("payment-per-public-key", "payment-per-phone", "daraja-query-per-credential"),
+                config.limits().keySet());
         assertEquals(10, config.limits().get("payment-per-phone").capacity());
         assertEquals(Duration.ofMinutes(30), config.limits().get("payment-per-phone").period());
         assertEquals(600, config.limits().get("payment-per-public-key").capacity());
