@@ -91,7 +91,24 @@ public class AccessService {
     /** Where push delivery to a router stands. */
     public record PushStatus(long routerId, String delivery, String enforcementMode, long queuedJobs, int failures,
             Instant retryAt, Instant lastAttemptAt, Instant lastSuccessAt, String lastError, Instant lastDriftCheckAt,
-            int lastDriftRepairs, List<PushJobView> recentJobs) {
+            int lastDriftRepairs, List<PushJobView> recentJobs, TlsState tls) {
+    }
+
+    /**
+     * How push calls check the router's certificate (docs/routeros-rest.md "TLS and pinning"): {@code mode} is
+     * {@code pinned} (exactly the certificate of {@code pinned_fingerprint}), {@code ca} (a CA-signed certificate
+     * for the router's host name), {@code unverified} (any certificate: verify_tls=false, labs only) or
+     * {@code http} (no TLS). {@code fingerprint_seen} is what the last connection test was presented;
+     * {@code last_error} the last refused certificate, until a pass gets through.
+     */
+    public record TlsState(String mode, String pinnedFingerprint, String fingerprintSeen, Instant fingerprintSeenAt,
+            String lastError, Instant lastErrorAt) {
+        static TlsState of(Router router, String lastError, Instant lastErrorAt) {
+            String mode = !router.useHttps ? "http" : router.tlsFingerprint != null ? "pinned"
+                    : router.verifyTls ? "ca" : "unverified";
+            return new TlsState(mode, router.tlsFingerprint, router.tlsFingerprintSeen, router.tlsFingerprintSeenAt,
+                    lastError, lastErrorAt);
+        }
     }
 
     @Transactional
@@ -112,17 +129,18 @@ public class AccessService {
                 .toList();
         @SuppressWarnings("unchecked")
         List<Tuple> state = em.createNativeQuery("SELECT failures, retry_at, last_attempt_at, last_success_at, "
-                        + "last_error, last_drift_at, last_drift_repairs FROM router_push_state WHERE router_id = ?1",
-                        Tuple.class)
+                        + "last_error, last_drift_at, last_drift_repairs, last_tls_error, last_tls_error_at "
+                        + "FROM router_push_state WHERE router_id = ?1", Tuple.class)
                 .setParameter(1, routerId).getResultList();
         if (state.isEmpty()) {
             return new PushStatus(routerId, router.delivery, router.enforcementMode, queued, 0, null, null, null,
-                    null, null, 0, recent);
+                    null, null, 0, recent, TlsState.of(router, null, null));
         }
         Tuple s = state.get(0);
         return new PushStatus(routerId, router.delivery, router.enforcementMode, queued, ((Number) s.get(0)).intValue(),
                 s.get(1, Instant.class), s.get(2, Instant.class), s.get(3, Instant.class), (String) s.get(4),
-                s.get(5, Instant.class), ((Number) s.get(6)).intValue(), recent);
+                s.get(5, Instant.class), ((Number) s.get(6)).intValue(), recent,
+                TlsState.of(router, (String) s.get(7), s.get(8, Instant.class)));
     }
 
     /** Queues a full sync of a push router, tried at once even while it is backing off. */

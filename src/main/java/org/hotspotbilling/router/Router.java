@@ -20,7 +20,7 @@ public class Router extends TimestampedEntity {
 
     public static final String TABLE = "router";
 
-    /** How the router lets a paid device through (../shared/mikrotik.md §2.7). */
+    /** How the router lets a paid device through (docs/routeros-rest.md "Enforcement modes"). */
     public static final List<String> ENFORCEMENT_MODES = List.of("hotspot-user", "ip-binding");
 
     /** How the router learns its grants: it polls us, we push over its REST API, or both. */
@@ -54,6 +54,20 @@ public class Router extends TimestampedEntity {
 
     @Column(name = "verify_tls", nullable = false)
     public boolean verifyTls = true;
+
+    /**
+     * The router's certificate pin: SHA-256 of its DER bytes, lower-case hex. When set, HTTPS calls accept exactly
+     * that certificate, whatever verify_tls says (docs/routeros-rest.md "TLS and pinning").
+     */
+    @Column(name = "tls_fingerprint", length = 64)
+    public String tlsFingerprint;
+
+    /** The certificate the router presented at its last connection test, for the owner to confirm as the pin. */
+    @Column(name = "tls_fingerprint_seen", length = 64)
+    public String tlsFingerprintSeen;
+
+    @Column(name = "tls_fingerprint_seen_at")
+    public Instant tlsFingerprintSeenAt;
 
     @Column(name = "is_online", nullable = false)
     public boolean online;
