@@ -58,7 +58,8 @@ public interface AccessConfig {
          * How long this instance may answer polls from memory (which router a token belongs to, each router's live
          * list) without asking the database again. Changes reach the memory at once through PostgreSQL
          * notifications; this only bounds the harm of one that got lost, and must be well above the routers' poll
-         * interval (1 min) for memory to help at all. 0 = no memory: every poll reads the database.
+         * interval (10 s as poll.rsc installs it) for memory to help at all. 0 = no memory: every poll reads the
+         * database.
          */
         @WithDefault("10m")
         Duration cacheTtl();

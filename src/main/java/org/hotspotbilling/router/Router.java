@@ -9,6 +9,7 @@ import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 import org.hotspotbilling.web.TimestampedEntity;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -20,7 +21,7 @@ public class Router extends TimestampedEntity {
 
     public static final String TABLE = "router";
 
-    /** How the router lets a paid device through (docs/routeros-rest.md "Enforcement modes"). */
+    /** How the router lets a paid device through (docs/routeros-rest.md "Enforcement modes", docs/routeros-scripts.md). */
     public static final List<String> ENFORCEMENT_MODES = List.of("hotspot-user", "ip-binding");
 
     /** How the router learns its grants: it polls us, we push over its REST API, or both. */
@@ -93,6 +94,18 @@ public class Router extends TimestampedEntity {
 
     @Column(name = "last_poll_version", length = 40, insertable = false, updatable = false)
     public String lastPollVersion;
+
+    /**
+     * online: polled within {@link RouterConfig#OFFLINE_AFTER_INTERVALS} poll intervals; offline: silent for
+     * longer; never: has not polled (null for a push-only router, which need not poll).
+     */
+    public String pollState(Duration interval, Instant now) {
+        if (lastPollAt == null) {
+            return "push".equals(delivery) ? null : "never";
+        }
+        Instant due = lastPollAt.plus(interval.multipliedBy(RouterConfig.OFFLINE_AFTER_INTERVALS));
+        return now.isAfter(due) ? "offline" : "online";
+    }
 
     /** Whether we deliver grants to this router over its REST API. */
     public boolean pushes() {

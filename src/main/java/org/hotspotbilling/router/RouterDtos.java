@@ -7,6 +7,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
@@ -41,24 +42,26 @@ public final class RouterDtos {
     }
 
     /**
-     * A router as its owner sees it; {@code poll_token} appears only in the answer that created it.
+     * A router as its owner sees it; {@code poll_token} appears only in the answer that created it. {@code
+     * poll_state}: online (polled within 3 poll intervals), offline (silent for longer), never (has not polled
+     * yet; null instead for a push-only router); details at {@code GET /routers/{id}/poll/}.
      * {@code tls_fingerprint} is the certificate pin, {@code tls_fingerprint_seen} what the last connection test
      * was presented.
      */
     public record RouterView(long id, String name, String host, int port, String username, boolean hasPassword,
             boolean useHttps, boolean verifyTls, String enforcementMode, String delivery, boolean isOnline,
-            Instant lastChecked, String lastError, boolean hasPollToken, Instant lastPollAt, String pollUrl,
-            @JsonInclude(JsonInclude.Include.NON_NULL) String pollToken, Instant createdAt, Instant updatedAt,
-            String tlsFingerprint, String tlsFingerprintSeen, Instant tlsFingerprintSeenAt) {
-        static RouterView of(Router r) {
-            return withToken(r, null);
+            Instant lastChecked, String lastError, boolean hasPollToken, Instant lastPollAt, String pollState,
+            String pollUrl, @JsonInclude(JsonInclude.Include.NON_NULL) String pollToken, Instant createdAt,
+            Instant updatedAt, String tlsFingerprint, String tlsFingerprintSeen, Instant tlsFingerprintSeenAt) {
+        static RouterView of(Router r, Duration pollInterval) {
+            return withToken(r, null, pollInterval);
         }
 
-        static RouterView withToken(Router r, String pollToken) {
+        static RouterView withToken(Router r, String pollToken, Duration pollInterval) {
             return new RouterView(r.id, r.name, r.host, r.port, r.username, r.passwordCiphertext != null, r.useHttps,
                     r.verifyTls, r.enforcementMode, r.delivery, r.online, r.lastChecked, r.lastError, r.pollTokenSha256 != null, r.lastPollAt,
-                    "/routers/" + r.id + "/authorized-macs/", pollToken, r.createdAt, r.updatedAt, r.tlsFingerprint,
-                    r.tlsFingerprintSeen, r.tlsFingerprintSeenAt);
+                    r.pollState(pollInterval, Instant.now()), "/routers/" + r.id + "/authorized-macs/", pollToken,
+                    r.createdAt, r.updatedAt, r.tlsFingerprint, r.tlsFingerprintSeen, r.tlsFingerprintSeenAt);
         }
     }
 
