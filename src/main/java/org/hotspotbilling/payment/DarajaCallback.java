@@ -79,7 +79,8 @@ public record DarajaCallback(String merchantRequestId, String checkoutRequestId,
             return null;
         }
         // Numbers such as 254708374149 or 20191219102115 must not turn into 2.54708374149E11.
-        return value.isNumber() ? value.decimalValue().toPlainString() : value.asText().trim();
+        return value.isNumber() ? value.decimalValue().toPlainString()
+                : WebhookService.storable(value.asText()).trim();
     }
 
     private static Integer integer(JsonNode value) {

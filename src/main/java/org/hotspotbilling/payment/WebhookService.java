@@ -160,6 +160,14 @@ public class WebhookService {
 
     private static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
-        return value == null || value.isNull() ? null : value.asText();
+        return value == null || value.isNull() ? null : storable(value.asText());
+    }
+
+    /**
+     * A provider's text as PostgreSQL can store it: NUL cannot be, and a delivery must never fail on it (IntaSend
+     * switches off a webhook that keeps failing), so it is dropped.
+     */
+    static String storable(String text) {
+        return text == null || text.indexOf('\0') < 0 ? text : text.replace("\0", "");
     }
 }
