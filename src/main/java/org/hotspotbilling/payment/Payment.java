@@ -126,6 +126,10 @@ public class Payment extends TimestampedEntity {
     @Column(name = "given_up_at")
     public Instant givenUpAt;
 
+    /** The M-Pesa receipt the customer paid with (Daraja callbacks); one receipt pays one payment. */
+    @Column(name = "mpesa_receipt", length = 20)
+    public String mpesaReceipt;
+
     /** Why the payment cannot settle without the owner; null when nothing is wrong. */
     @Column(columnDefinition = "text")
     public String attention;

@@ -43,6 +43,8 @@ public class PaymentService {
     static final String NOT_FOUND = "Payment not found or access denied";
     static final String NO_CREDENTIALS =
             "No active IntaSend credentials found. Please add your IntaSend API credentials first.";
+    static final String NO_CREDENTIALS_ANY = "No active payment credentials found. Please add your IntaSend or "
+            + "M-Pesa (Daraja) credentials first.";
     static final String PER_TENANT = "payment-per-public-key";
     static final String PER_PHONE = "payment-per-phone";
     static final String PER_MAC = "payment-per-mac";
@@ -73,8 +75,18 @@ public class PaymentService {
         this.em = em;
     }
 
-    /** A validated purchase: the payment to write and the credential to charge it with. */
-    record Purchase(Payment payment, ActiveCredential credential) {
+    /**
+     * A validated purchase: the payment to write, the credential to charge it with, and for M-Pesa Daraja the URL
+     * Daraja posts the result to.
+     */
+    record Purchase(Payment payment, ActiveCredential credential, String callbackUrl) {
+    }
+
+    /**
+     * Where a purchase comes in: the message when the owner has no active credential (the IntaSend paths keep the
+     * reference's), and this service's public address, which Daraja's callback URL is built on.
+     */
+    public record Channel(String noCredentials, String publicBase) {
     }
 
     /**
@@ -85,7 +97,7 @@ public class PaymentService {
     }
 
     /** Checks every rule of initiate (SPEC "Rules of initiate"), in order; nothing is written. */
-    public Purchase validate(Caller caller, PurchaseRequest request, String kind) {
+    public Purchase validate(Caller caller, PurchaseRequest request, String kind, Channel channel) {
         long ownerId = caller.ownerId();
         if (request == null || request.routerId() == null || request.packageId() == null
                 || request.phoneNumber() == null || request.phoneNumber().isBlank() || request.amount() == null) {
@@ -112,8 +124,16 @@ public class PaymentService {
                     .orElseThrow(() -> new Invalid("Invalid IP address format",
                             Map.of("ip_address", "Use an IPv4 or IPv6 address.")));
             PaymentMethod method = method(request.paymentMethod());
-            ActiveCredential credential = credentials.active(ownerId, ProviderName.instasend)
-                    .orElseThrow(() -> new NotFound(NO_CREDENTIALS));
+            ActiveCredential credential = credentials.forPortal(ownerId)
+                    .orElseThrow(() -> new NotFound(channel.noCredentials()));
+            boolean daraja = credential.provider() == ProviderName.mpesa;
+            if (daraja && Payment.LINK.equals(kind)) {
+                throw new Invalid("M-Pesa Daraja has no payment links: use initiate for an STK push");
+            }
+            if (daraja && plan.price.stripTrailingZeros().scale() > 0) {
+                throw new Invalid("M-Pesa takes whole shillings only: this package costs " + plan.price.toPlainString()
+                        + " KES", Map.of("package_id", "Set a whole-shilling price to sell it through M-Pesa."));
+            }
 
             Payment payment = new Payment();
             payment.id = UUID.randomUUID();
@@ -127,7 +147,7 @@ public class PaymentService {
             payment.phoneNumber = phone;
             payment.amount = plan.price;
             payment.paymentMethod = method;
-            payment.paymentProvider = ProviderName.instasend.name();
+            payment.paymentProvider = credential.provider().name();
             payment.providerMode = credential.environment();
             payment.credentialId = credential.id();
             payment.kind = kind;
@@ -136,7 +156,8 @@ public class PaymentService {
             payment.ipAddress = ip;
             payment.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
             payment.nextCheckAt = payment.createdAt.plus(config.reconcile().firstCheckAfter());
-            return new Purchase(payment, credential);
+            return new Purchase(payment, credential, daraja ? channel.publicBase() + "/payments/webhook/mpesa/"
+                    + credential.callbackToken() + "/" : null);
         });
         // The public key is public: without these limits anyone could flood a stranger's phone with prompts.
         // Only valid purchases count, after every rule held, before anything is written or sent. The caller's
@@ -161,7 +182,7 @@ public class PaymentService {
         PaymentProvider provider = providers.forCredential(purchase.credential());
         PaymentProvider.PushResult pushed;
         try {
-            pushed = provider.startPush(purchase.credential(), pushRequest(payment));
+            pushed = provider.startPush(purchase.credential(), pushRequest(payment, purchase.callbackUrl()));
         } catch (ProviderException e) {
             return providerFailure(payment.id, e, "Failed to initiate STK push: ");
         }
@@ -178,7 +199,7 @@ public class PaymentService {
         PaymentProvider provider = providers.forCredential(purchase.credential());
         PaymentProvider.LinkResult link;
         try {
-            link = provider.createLink(purchase.credential(), pushRequest(payment));
+            link = provider.createLink(purchase.credential(), pushRequest(payment, null));
         } catch (ProviderException e) {
             return providerFailure(payment.id, e, "Failed to create payment link: ");
         }
@@ -225,23 +246,6 @@ public class PaymentService {
                 .executeUpdate() == 1;
     }
 
-    /** The simulator's callback: a Daraja result code decides the outcome. Only for simulator payments. */
-    public PaymentDtos.StatusAnswer simulateCallback(long ownerId, UUID id, PaymentDtos.SimulatedCallback callback) {
-        Payment payment = owned(ownerId, id);
-        if (payment.providerMode != Environment.simulator) {
-            throw new Conflict("Only simulator payments can be settled with simulate-callback");
-        }
-        if (callback == null || callback.resultCode() == null) {
-            throw new Invalid("result_code is required (0 success, 1 insufficient funds, 1032 cancelled, "
-                    + "1037 timeout, 2001 wrong PIN)", Map.of("result_code", "This field is required."));
-        }
-        String code = String.valueOf(callback.resultCode());
-        Payment settled = callback.resultCode() == 0
-                ? settlement.complete(id, Source.simulator, code, describe(callback))
-                : settlement.fail(id, Source.simulator, code, describe(callback));
-        return statusAnswer(settled);
-    }
-
     @Transactional
     public Payment owned(long ownerId, UUID id) {
         Payment payment = Payment.findById(id);
@@ -251,7 +255,7 @@ public class PaymentService {
         return payment;
     }
 
-    PaymentDtos.StatusAnswer statusAnswer(Payment payment) {
+    public PaymentDtos.StatusAnswer statusAnswer(Payment payment) {
         String message = switch (payment.status) {
             case completed -> "Payment completed successfully!";
             case failed, cancelled -> "Payment " + payment.status + ": " + payment.errorMessage;
@@ -291,9 +295,9 @@ public class PaymentService {
                 new PaymentDtos.PushInfo(id.toString(), null, "UNKNOWN", RecoveryHints.UNKNOWN_OUTCOME)));
     }
 
-    private static PushRequest pushRequest(Payment payment) {
+    private static PushRequest pushRequest(Payment payment, String callbackUrl) {
         return new PushRequest(payment.id, payment.phoneNumber, payment.amount, payment.currency,
-                "WiFi " + payment.packageName);
+                "WiFi " + payment.packageName, callbackUrl);
     }
 
     @Transactional
@@ -308,20 +312,6 @@ public class PaymentService {
         }
         return Choices.parse(PaymentMethod.values(), raw.trim().toLowerCase(Locale.ROOT), "payment method",
                 "payment_method");
-    }
-
-    private static String describe(PaymentDtos.SimulatedCallback callback) {
-        if (callback.resultDesc() != null && !callback.resultDesc().isBlank()) {
-            return callback.resultDesc();
-        }
-        return switch (callback.resultCode()) {
-            case 0 -> "The service request is processed successfully.";
-            case 1 -> "The balance is insufficient for the transaction.";
-            case 1032 -> "Request cancelled by user";
-            case 1037 -> "DS timeout user cannot be reached";
-            case 2001 -> "The initiator information is invalid.";
-            default -> "Failed with result code " + callback.resultCode();
-        };
     }
 
     private static boolean blank(String value) {

@@ -196,6 +196,48 @@ public class PaymentSettlement {
         return true;
     }
 
+    /**
+     * An M-Pesa Daraja callback about the payment, recorded under the row lock before anything is asked: its
+     * result and metadata in the timeline, the receipt it names. A success for another amount, or with a receipt
+     * that already paid another payment, is a mismatch and asks nothing; anything else sets the "ask the provider
+     * now" mark, and STK Push Query decides (docs/daraja.md "Callback"). Answers whether the mark was set.
+     */
+    @Transactional
+    public boolean mpesaNotice(UUID id, DarajaCallback callback) {
+        Payment payment = lock(id);
+        boolean learnt = payment.intasendInvoiceId == null;
+        if (learnt) {
+            payment.intasendInvoiceId = callback.checkoutRequestId(); // adopted (WebhookService.adoptable)
+        }
+        event(payment, Type.webhook_received, Source.webhook, null, String.valueOf(callback.resultCode()),
+                callback.describe(), null);
+        if (payment.status == PaymentStatus.completed) {
+            return false;
+        }
+        if (callback.succeeded()) {
+            if (callback.amount() != null && callback.amount().compareTo(payment.amount) != 0) {
+                event(payment, Type.mismatch, Source.webhook, null, null, "Callback for " + callback.amount()
+                        .toPlainString() + ", not " + payment.amount.toPlainString() + ": not applied",
+                        RecoveryHints.MISMATCH);
+                return false;
+            }
+            if (callback.receipt() != null && !callback.receipt().equals(payment.mpesaReceipt)) {
+                Payment other = Payment.<Payment>find("mpesaReceipt = ?1", callback.receipt()).firstResult();
+                if (other != null && !other.id.equals(payment.id)) {
+                    event(payment, Type.mismatch, Source.webhook, null, null, "Receipt " + callback.receipt()
+                            + " already paid another payment: not applied", RecoveryHints.MISMATCH);
+                    return false;
+                }
+                payment.mpesaReceipt = callback.receipt();
+            }
+        } else if (!learnt && !payment.status.open()) {
+            return false; // nothing a failure could change
+        }
+        payment.nextCheckAt = Instant.now();
+        payment.attention = null;
+        return true;
+    }
+
     /** A provider answer that does not name this payment: recorded (not twice in a row), never applied. */
     @Transactional
     public Payment mismatch(UUID id, Source source, String invoiceId, String why) {

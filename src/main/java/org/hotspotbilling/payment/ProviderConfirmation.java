@@ -109,7 +109,8 @@ public class ProviderConfirmation {
 
     private Outcome apply(Payment payment, Source source, StatusResult status, String invoice) {
         Payment after = switch (status.state()) {
-            case COMPLETE -> settlement.complete(payment.id, source, status.mpesaReference(),
+            case COMPLETE -> settlement.complete(payment.id, source,
+                    status.mpesaReference() != null ? status.mpesaReference() : payment.mpesaReceipt,
                     "Confirmed by the provider" + (invoice == null ? "" : " (invoice " + invoice + ")"));
             case FAILED -> settlement.fail(payment.id, source, status.failedCode(), status.failedReason() == null
                     ? "Payment " + status.rawState().toLowerCase(Locale.ROOT) + " at the provider"
@@ -124,8 +125,8 @@ public class ProviderConfirmation {
 
     /**
      * Why a provider's answer must not settle this payment, or null when it may. A success must name this payment
-     * as its reference and be for its amount and currency; any answer naming another reference or invoice is not
-     * about this payment (docs/payments.md "Confirmation").
+     * as its reference and be for its amount and currency, unless it is bound to the request our own push made;
+     * any answer naming another reference or invoice is not about this payment (docs/payments.md "Confirmation").
      */
     static String mismatch(Payment payment, StatusResult status) {
         if (status.apiRef() != null && !status.apiRef().equals(payment.id.toString())) {
@@ -135,8 +136,8 @@ public class ProviderConfirmation {
                 && !payment.intasendInvoiceId.equals(status.invoiceId())) {
             return "the answer is about invoice " + status.invoiceId() + ", not " + payment.intasendInvoiceId;
         }
-        if (status.state() != ProviderState.COMPLETE) {
-            return null;
+        if (status.state() != ProviderState.COMPLETE || status.requestBound()) {
+            return null; // a request-bound answer is about our own push, for our amount (docs/daraja.md)
         }
         if (status.apiRef() == null) {
             return "the success names no reference (api_ref)";

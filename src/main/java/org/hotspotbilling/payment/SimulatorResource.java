@@ -24,11 +24,11 @@ import java.util.UUID;
         @SecurityRequirement(name = ApiDocumentation.PRIVATE_KEY) })
 public class SimulatorResource {
 
-    private final PaymentService payments;
+    private final PaymentSimulator simulator;
     private final CurrentOwner current;
 
-    public SimulatorResource(PaymentService payments, CurrentOwner current) {
-        this.payments = payments;
+    public SimulatorResource(PaymentSimulator simulator, CurrentOwner current) {
+        this.simulator = simulator;
         this.current = current;
     }
 
@@ -37,6 +37,6 @@ public class SimulatorResource {
             + "(409 otherwise). {\"result_code\": 0|1|1032|1037|2001, \"result_desc\": \"…\"}: 0 completes, "
             + "anything else fails with that Daraja code.")
     public PaymentDtos.StatusAnswer simulate(@PathParam("id") UUID id, PaymentDtos.SimulatedCallback callback) {
-        return payments.simulateCallback(current.id(), id, callback);
+        return simulator.simulateCallback(current.id(), id, callback);
     }
 }

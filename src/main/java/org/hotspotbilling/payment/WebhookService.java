@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.hotspotbilling.payment.PaymentEvent.Source;
+import jakarta.persistence.PersistenceException;
 import org.hotspotbilling.provider.CredentialService;
+import org.hotspotbilling.provider.ProviderName;
+import org.hotspotbilling.web.DatabaseErrors;
 import org.hotspotbilling.web.Invalid;
 import org.hotspotbilling.web.NotFound;
 import org.hotspotbilling.web.Unauthenticated;
@@ -63,6 +66,7 @@ public class WebhookService {
 
     private Recorded record(String token, JsonNode body) {
         CredentialService.WebhookEndpoint endpoint = credentials.webhookEndpoint(token, text(body, "challenge"))
+                .filter(e -> e.provider() == ProviderName.instasend)
                 .orElseThrow(() -> {
                     LOG.warn("Webhook for an unknown callback token");
                     return new NotFound("Unknown webhook");
@@ -89,8 +93,81 @@ public class WebhookService {
         return new Recorded(new Processed("Webhook processed", payment.id, payment.status), confirmNow);
     }
 
+    /**
+     * An M-Pesa Daraja STK callback (docs/daraja.md "Callback"). Daraja signs nothing, so the unguessable URL is
+     * the first gate and no callback settles anything by itself: what it says is recorded under the payment's row
+     * lock with the "ask the provider now" mark, and STK Push Query decides. Answered with Daraja's
+     * acknowledgement; never a 5xx for a callback we understood.
+     */
+    public DarajaCallback.Ack receiveDaraja(String token, JsonNode body) {
+        DarajaCallback callback = DarajaCallback.parse(body)
+                .orElseThrow(() -> new Invalid("Not an M-Pesa STK callback: Body.stkCallback with "
+                        + "CheckoutRequestID and ResultCode is required"));
+        Recorded recorded;
+        try {
+            recorded = QuarkusTransaction.requiringNew().call(() -> recordDaraja(token, callback));
+        } catch (PersistenceException e) {
+            if (!DatabaseErrors.isUniqueViolation(e)) {
+                throw e;
+            }
+            // Two callbacks raced for one receipt: the loser's claim is a mismatch, and the query still decides.
+            recorded = QuarkusTransaction.requiringNew().call(() -> recordDaraja(token, callback));
+        }
+        if (recorded.confirmNow()) {
+            reconciler.confirmNow(recorded.answer().paymentId());
+        }
+        return DarajaCallback.Ack.ACCEPTED;
+    }
+
+    private Recorded recordDaraja(String token, DarajaCallback callback) {
+        CredentialService.WebhookEndpoint endpoint = credentials.webhookEndpoint(token, null)
+                .filter(e -> e.provider() == ProviderName.mpesa)
+                .orElseThrow(() -> {
+                    LOG.warn("M-Pesa callback for an unknown callback token");
+                    return new NotFound("Unknown webhook");
+                });
+        Payment payment = confirmation.named(endpoint.ownerId(), callback.checkoutRequestId(), null, null);
+        if (payment == null) {
+            payment = adoptable(endpoint, callback);
+        }
+        if (payment == null) {
+            LOG.infof("M-Pesa callback for credential %d names no payment of ours (CheckoutRequestID %s): ignored",
+                    endpoint.credentialId(), callback.checkoutRequestId());
+            stats.ignored(endpoint.credentialId());
+            return new Recorded(new Processed("Callback received; it names no payment of this account", null, null),
+                    false);
+        }
+        boolean confirmNow = settlement.mpesaNotice(payment.id, callback);
+        stats.accepted(endpoint.credentialId());
+        return new Recorded(new Processed("Callback processed", payment.id, payment.status), confirmNow);
+    }
+
+    /**
+     * A success callback for a push whose answer we never got (so we never learnt its CheckoutRequestID) belongs
+     * to the one open M-Pesa payment of this account, from the same phone, for the same amount, that has no
+     * CheckoutRequestID, when there is exactly one (docs/daraja.md "Callback"). The query then confirms it.
+     */
+    private static Payment adoptable(CredentialService.WebhookEndpoint endpoint, DarajaCallback callback) {
+        if (!callback.succeeded() || callback.phoneNumber() == null || callback.amount() == null) {
+            return null;
+        }
+        java.util.List<Payment> candidates = Payment.<Payment>find("ownerId = ?1 and credentialId = ?2 and "
+                        + "intasendInvoiceId is null and phoneNumber = ?3 and amount = ?4 and status in ?5",
+                endpoint.ownerId(), endpoint.credentialId(), callback.phoneNumber(), callback.amount(),
+                java.util.List.of(PaymentStatus.pending, PaymentStatus.processing)).page(0, 2).list();
+        return candidates.size() == 1 ? candidates.get(0) : null;
+    }
+
     private static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
-        return value == null || value.isNull() ? null : value.asText();
+        return value == null || value.isNull() ? null : storable(value.asText());
+    }
+
+    /**
+     * A provider's text as PostgreSQL can store it: NUL cannot be, and a delivery must never fail on it (IntaSend
+     * switches off a webhook that keeps failing), so it is dropped.
+     */
+    static String storable(String text) {
+        return text == null || text.indexOf('\0') < 0 ? text : text.replace("\0", "");
     }
 }

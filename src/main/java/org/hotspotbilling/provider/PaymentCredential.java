@@ -74,6 +74,22 @@ public class PaymentCredential extends TimestampedEntity {
     @Column(name = "webhook_rejected", nullable = false)
     public long webhookRejected;
 
+    @Column(name = "short_code", length = 7)
+    public String shortCode;
+
+    @Enumerated(EnumType.STRING)
+    @Column(name = "account_type", length = 7)
+    public DarajaAccountType accountType;
+
+    @Column(name = "till_number", length = 8)
+    public String tillNumber;
+
+    @Column(name = "passkey_ciphertext")
+    public byte[] passkeyCiphertext;
+
+    @Column(name = "portal_default", nullable = false)
+    public boolean portalDefault;
+
     public static Optional<PaymentCredential> findOwned(long id, long ownerId) {
         return find("id = ?1 and ownerId = ?2", id, ownerId).firstResultOptional();
     }

@@ -19,7 +19,9 @@ public interface PaymentProvider {
     /** A hosted checkout link the customer opens to pay. */
     LinkResult createLink(ActiveCredential credential, PushRequest request) throws ProviderException;
 
-    record PushRequest(UUID apiRef, String phoneNumber, BigDecimal amount, String currency, String narrative) {
+    /** A push: our reference, the customer, what for, and where the provider posts its result (Daraja). */
+    record PushRequest(UUID apiRef, String phoneNumber, BigDecimal amount, String currency, String narrative,
+            String callbackUrl) {
     }
 
     record PushResult(String paymentId, String invoiceId, ProviderState state, String rawState, String message) {
@@ -44,9 +46,12 @@ public interface PaymentProvider {
      * The provider's view of a payment. {@code failedCode}/{@code failedReason} are Daraja-style result codes
      * when the provider passes them through (1032 cancelled, 1037 timeout, 1 insufficient funds, 2001 wrong PIN).
      * {@code apiRef}, {@code amount} and {@code currency} are what the provider says the payment is for: a success
-     * is applied only when they name ours (docs/payments.md "Confirmation").
+     * is applied only when they name ours (docs/payments.md "Confirmation"), unless {@code requestBound}: the
+     * answer is about the very request our push made, by an id only that push could have obtained (Daraja's
+     * CheckoutRequestID), so it is about our payment and our amount by construction.
      */
     record StatusResult(ProviderState state, String rawState, String invoiceId, String failedCode,
-            String failedReason, String mpesaReference, BigDecimal amount, String currency, String apiRef) {
+            String failedReason, String mpesaReference, BigDecimal amount, String currency, String apiRef,
+            boolean requestBound) {
     }
 }

@@ -228,6 +228,18 @@ class ConfirmationGapsTest {
     }
 
     @Test
+    void aDeliveryCarryingANulCharacterIsStillRecordedAndAnswered() {
+        Shop shop = Shop.sandbox();
+        String phone = phone();
+        String invoice = invoice();
+        IntaSendFake.pushAccepted(phone, invoice);
+        String id = shop.paymentViaPhone(phone);
+        shop.webhook(Map.of("invoice_id", invoice, "state", "PROC\u0000ESSING", "api_ref", id, "challenge",
+                shop.webhookChallenge())).statusCode(200);
+        assertEquals(1, events(id, "webhook_received"));
+    }
+
+    @Test
     void aCredentialWithOpenPaymentsCannotBeDeletedButDeactivatedKeepsConfirmingThem() {
         Shop shop = Shop.sandbox();
         String phone = phone();

@@ -80,10 +80,13 @@ class IdempotencyCrashTest {
         return keys.claim(shop.owner().id(), key, "initiate", keys.fingerprint("initiate", request));
     }
 
+    private static final PaymentService.Channel CHANNEL =
+            new PaymentService.Channel(PaymentService.NO_CREDENTIALS_ANY, "http://localhost:8081");
+
     /** The first request's validation and payment transaction, up to the moment before it calls the provider. */
     private PaymentService.Purchase writePayment(IdempotencyKeys.Claim claim) {
         PaymentService.Purchase purchase = payments.validate(new PaymentService.Caller(shop.owner().id(), true,
-                shop.owner().hotspotAddress()), request, Payment.STK_PUSH);
+                shop.owner().hotspotAddress()), request, Payment.STK_PUSH, CHANNEL);
         settlement.created(purchase.payment(), Source.portal, claim);
         return purchase;
     }
@@ -156,7 +159,7 @@ class IdempotencyCrashTest {
 
         // The first request was only slow: it now gets to writing its payment, under its old claim.
         PaymentService.Purchase late = payments.validate(new PaymentService.Caller(shop.owner().id(), true,
-                shop.owner().hotspotAddress()), request, Payment.STK_PUSH);
+                shop.owner().hotspotAddress()), request, Payment.STK_PUSH, CHANNEL);
         Conflict refused = assertThrows(Conflict.class, () -> settlement.created(late.payment(), Source.portal, stale));
         assertEquals(IdempotencyKeys.TAKEN_OVER, refused.getMessage());
         assertEquals(1, payments(), "the late payment was rolled back with the refused key update");

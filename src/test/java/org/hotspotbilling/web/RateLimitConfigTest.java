@@ -23,13 +23,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RateLimitConfigTest {
 
     private static final Set<String> SHIPPED = Set.of("payment-per-public-key", "payment-per-phone", "payment-per-mac",
-            "payment-per-ip", "login-per-ip", "login-per-username", "api-key-login-per-key");
+            "payment-per-ip", "login-per-ip", "login-per-username", "api-key-login-per-key", "daraja-query-per-credential");
 
     @Test
     void shippedDefaultsAreThePaymentAndLoginLimits() throws IOException {
         RateLimitConfig config = load(Map.of());
         assertTrue(config.enabled());
         assertEquals(SHIPPED, config.limits().keySet());
+        assertEquals(5, config.limits().get("daraja-query-per-credential").capacity());
+        assertEquals(Duration.ofSeconds(1), config.limits().get("daraja-query-per-credential").period());
         assertEquals(120, config.limits().get("payment-per-public-key").capacity());
         assertEquals(Duration.ofMinutes(1), config.limits().get("payment-per-public-key").period());
         assertEquals(5, config.limits().get("payment-per-phone").capacity());

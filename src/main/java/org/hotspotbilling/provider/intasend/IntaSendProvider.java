@@ -9,19 +9,13 @@ import org.hotspotbilling.provider.ActiveCredential;
 import org.hotspotbilling.provider.Environment;
 import org.hotspotbilling.provider.PaymentProvider;
 import org.hotspotbilling.provider.ProviderException;
+import org.hotspotbilling.provider.ProviderHttp;
 import org.hotspotbilling.provider.ProviderException.Outcome;
 import org.hotspotbilling.provider.ProviderState;
 
-import java.io.IOException;
 import java.math.BigDecimal;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,13 +32,12 @@ public class IntaSendProvider implements PaymentProvider {
 
     private final IntaSendConfig config;
     private final ObjectMapper json;
-    private final HttpClient http;
+    private final ProviderHttp http;
 
     public IntaSendProvider(IntaSendConfig config, ObjectMapper json) {
         this.config = config;
         this.json = json;
-        this.http = HttpClient.newBuilder().connectTimeout(config.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = new ProviderHttp("IntaSend", config.connectTimeout(), config.readTimeout());
     }
 
     @Override
@@ -88,7 +81,7 @@ public class IntaSendProvider implements PaymentProvider {
         String state = text(invoice, "state");
         return new StatusResult(ProviderState.of(state), state, text(invoice, "invoice_id"),
                 text(invoice, "failed_code"), text(invoice, "failed_reason"), text(invoice, "mpesa_reference"),
-                amount(invoice.get("value")), text(invoice, "currency"), text(invoice, "api_ref"));
+                amount(invoice.get("value")), text(invoice, "currency"), text(invoice, "api_ref"), false);
     }
 
     /** A checkout's details: {@code paid} is the only state it has before an invoice exists. */
@@ -101,7 +94,7 @@ public class IntaSendProvider implements PaymentProvider {
         String invoiceId = text(invoice, "invoice_id") == null ? text(details, "invoice_id") : text(invoice, "invoice_id");
         String state = paid ? "COMPLETE" : "PENDING";
         return new StatusResult(ProviderState.of(state), state, invoiceId, null, null, text(invoice, "mpesa_reference"),
-                amount(details.get("amount")), text(details, "currency"), text(details, "api_ref"));
+                amount(details.get("amount")), text(details, "currency"), text(details, "api_ref"), false);
     }
 
     @Override
@@ -137,33 +130,14 @@ public class IntaSendProvider implements PaymentProvider {
 
     private JsonNode post(ActiveCredential credential, String path, JsonNode body, boolean withSecret)
             throws ProviderException {
-        // The JDK's request timeout runs from the start, connect included: give the answer its full read timeout
-        // after the connect timeout (docs/payments.md "Provider outcomes").
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl(credential) + path))
-                .timeout(config.connectTimeout().plus(config.readTimeout()))
+        HttpRequest.Builder request = http.request(baseUrl(credential) + path)
                 .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
                 .header(PUBLIC_KEY_HEADER, credential.publishableKey())
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
         if (withSecret) {
             request.header("Authorization", "Bearer " + credential.privateKey());
         }
-        HttpResponse<String> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (HttpConnectTimeoutException | ConnectException | UnknownHostException e) {
-            // No connection was ever made, so nothing was sent: certainly not charged.
-            throw new ProviderException(Outcome.REJECTED, 0, "IntaSend unreachable: " + e.getClass().getSimpleName(), e);
-        } catch (HttpTimeoutException e) {
-            throw new ProviderException(Outcome.UNKNOWN, 0, "IntaSend did not answer within "
-                    + config.readTimeout().toSeconds() + " s", e);
-        } catch (IOException e) {
-            throw new ProviderException(Outcome.UNKNOWN, 0, "Connection to IntaSend broke: "
-                    + e.getClass().getSimpleName(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProviderException(Outcome.UNKNOWN, 0, "Interrupted while waiting for IntaSend", e);
-        }
+        HttpResponse<String> response = http.send(request.build());
         int status = response.statusCode();
         if (status >= 500) {
             throw new ProviderException(Outcome.UNKNOWN, status, "IntaSend answered " + status

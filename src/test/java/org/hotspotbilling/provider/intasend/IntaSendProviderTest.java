@@ -49,9 +49,9 @@ class IntaSendProviderTest {
         }
         IntaSendProvider provider = new IntaSendProvider(at("http://127.0.0.1:" + closed + "/api/v1"), new ObjectMapper());
         ActiveCredential credential = new ActiveCredential(1, 1, ProviderName.instasend, Environment.sandbox,
-                "ISPubKey_test_x", "ISSecretKey_test_x");
+                "ISPubKey_test_x", "ISSecretKey_test_x", null, null);
         ProviderException e = assertThrows(ProviderException.class, () -> provider.startPush(credential,
-                new PaymentProvider.PushRequest(UUID.randomUUID(), "254712345678", new BigDecimal("20.00"), "KES", "x")));
+                new PaymentProvider.PushRequest(UUID.randomUUID(), "254712345678", new BigDecimal("20.00"), "KES", "x", null)));
         assertEquals(ProviderException.Outcome.REJECTED, e.outcome());
     }
 
@@ -77,7 +77,7 @@ class IntaSendProviderTest {
             IntaSendProvider provider = new IntaSendProvider(at("http://127.0.0.1:" + server.getAddress().getPort()
                     + "/api/v1"), new ObjectMapper());
             ActiveCredential credential = new ActiveCredential(1, 1, ProviderName.instasend, Environment.sandbox,
-                    "ISPubKey_test_x", "ISSecretKey_test_x");
+                    "ISPubKey_test_x", "ISSecretKey_test_x", null, null);
             assertEquals(ProviderState.PENDING, provider.status(credential,
                     PaymentProvider.StatusQuery.invoice("ABC")).state());
         } finally {
