@@ -65,5 +65,17 @@ public interface PaymentConfig {
         /** Payments claimed per run and instance. */
         @WithDefault("50")
         int batchSize();
+
+        /**
+         * How long a claim keeps other instances away from a payment while this one asks the provider about it.
+         * Keep it well above the provider's connect + read timeout: a claimed payment whose check has not started
+         * within half of it is left to the next run (docs/payments.md "Reconciler").
+         */
+        @WithDefault("2m")
+        Duration lease();
+
+        /** Provider calls one instance's run makes at once; a batch is checked on this many threads. */
+        @WithDefault("8")
+        int parallelism();
     }
 }

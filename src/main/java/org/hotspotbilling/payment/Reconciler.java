@@ -21,6 +21,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -43,8 +48,6 @@ public class Reconciler {
     static final String NEVER_TOLD = "The provider never told us an invoice for this payment (its answer to the "
             + "push was lost and no webhook named it), so it cannot be asked about it";
     private static final Logger LOG = Logger.getLogger(Reconciler.class);
-    /** How long a claim keeps other instances away while this one calls the provider. */
-    private static final Duration LEASE = Duration.ofMinutes(2);
     /** The claim query lives in a file of its own, which the history benchmark runs as it is. */
     static final String CLAIM_SQL = sql("/sql/reconcile-claim.sql");
 
@@ -52,6 +55,10 @@ public class Reconciler {
     private final ProviderConfirmation confirmation;
     private final PaymentSettlement settlement;
     private final PaymentConfig.Reconcile config;
+    /** How long a claim keeps other instances away while this one calls the provider. */
+    private final Duration lease;
+    /** A run's claimed batch is checked on these threads, so one slow provider answer does not hold up the rest. */
+    private final ExecutorService checks;
     /** Confirmations a webhook asked for, run here at once; a full queue leaves them to the next run. */
     private final ThreadPoolExecutor now = new ThreadPoolExecutor(4, 4, 1, TimeUnit.MINUTES,
             new ArrayBlockingQueue<>(10_000), new ThreadPoolExecutor.DiscardPolicy());
@@ -62,6 +69,8 @@ public class Reconciler {
         this.confirmation = confirmation;
         this.settlement = settlement;
         this.config = config.reconcile();
+        this.lease = this.config.lease();
+        this.checks = Executors.newFixedThreadPool(Math.max(1, this.config.parallelism()));
         this.now.allowCoreThreadTimeOut(true);
     }
 
@@ -74,12 +83,25 @@ public class Reconciler {
         }
     }
 
-    /** One pass over the payments due at {@code now}; answers how many it settled. */
+    /**
+     * One pass over the payments due at {@code now}, checked {@code parallelism} at a time; answers how many it
+     * settled. A payment whose check could not start within half the lease is left alone: its claim may run out
+     * while we ask, and another instance would ask again at the same time. Its mark stays due after the lease.
+     */
     public int runOnce(Instant at) {
         Instant now = at.truncatedTo(ChronoUnit.MICROS); // as stored: a claim's lease must read back equal
+        Instant startBy = now.plus(lease.dividedBy(2));
+        List<Callable<Boolean>> work = claim(now).stream().<Callable<Boolean>>map(id -> () ->
+                Instant.now().isBefore(startBy) && checkClaimed(id, now, Source.reconciler)).toList();
         int settled = 0;
-        for (UUID id : claim(now)) {
-            settled += checkClaimed(id, now, Source.reconciler) ? 1 : 0;
+        try {
+            for (Future<Boolean> done : checks.invokeAll(work)) {
+                settled += done.get() ? 1 : 0;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // shutting down: unchecked claims come due again after the lease
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause()); // checkClaimed catches what a check throws
         }
         return settled;
     }
@@ -99,6 +121,7 @@ public class Reconciler {
 
     void stop(@Observes ShutdownEvent event) {
         now.shutdownNow();
+        checks.shutdownNow();
     }
 
     @SuppressWarnings("unchecked")
@@ -109,7 +132,7 @@ public class Reconciler {
                     .getResultList();
             if (!due.isEmpty()) {
                 em.createNativeQuery("UPDATE payment SET next_check_at = ?1 WHERE id IN (?2)")
-                        .setParameter(1, now.plus(LEASE)).setParameter(2, due)
+                        .setParameter(1, now.plus(lease)).setParameter(2, due)
                         .executeUpdate();
             }
             return due;
@@ -121,7 +144,7 @@ public class Reconciler {
                         + "WHERE id = ?1 AND next_check_at <= ?2 FOR UPDATE SKIP LOCKED")
                 .setParameter(1, id).setParameter(2, now).getResultList().isEmpty()
                 && em.createNativeQuery("UPDATE payment SET next_check_at = ?1 WHERE id = ?2")
-                        .setParameter(1, now.plus(LEASE)).setParameter(2, id).executeUpdate() == 1);
+                        .setParameter(1, now.plus(lease)).setParameter(2, id).executeUpdate() == 1);
     }
 
     private boolean checkClaimed(UUID id, Instant now, Source source) {
@@ -146,7 +169,7 @@ public class Reconciler {
                 : prepared.outcome();
         Payment payment = outcome.payment();
         // A webhook that spoke while we asked moved the mark before our lease: its word is newer than our answer.
-        Instant claimedUntil = now.plus(LEASE);
+        Instant claimedUntil = now.plus(lease);
         boolean pastGiveUp = Duration.between(payment.createdAt, now).compareTo(config.giveUpAfter()) >= 0;
         switch (outcome.kind()) {
             case SETTLED -> {
@@ -179,16 +202,18 @@ public class Reconciler {
     }
 
     /**
-     * The next check after {@code now}: backoff doubling per check made, capped. A mark moved before our lease
-     * meanwhile (a webhook spoke) is kept, and a settled payment (no mark) stays unmarked.
+     * The next check: backoff doubling per check made, capped, counted from when the answer came (a slow provider
+     * call must not leave the next check already due). A mark moved before our lease meanwhile (a webhook spoke)
+     * is kept, and a settled payment (no mark) stays unmarked.
      */
     private void scheduleNext(Payment payment, Instant now) {
         Duration delay = config.backoff().multipliedBy(1L << Math.min(payment.checkAttempts, 16));
-        Instant next = now.plus(delay.compareTo(config.maxBackoff()) > 0 ? config.maxBackoff() : delay);
+        Instant answered = now.isAfter(Instant.now()) ? now : Instant.now();
+        Instant next = answered.plus(delay.compareTo(config.maxBackoff()) > 0 ? config.maxBackoff() : delay);
         QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("UPDATE payment SET next_check_at = CASE "
                         + "WHEN next_check_at < ?3 THEN next_check_at ELSE ?1 END, check_attempts = check_attempts + 1 "
                         + "WHERE id = ?2 AND next_check_at IS NOT NULL")
-                .setParameter(1, next).setParameter(2, payment.id).setParameter(3, now.plus(LEASE)).executeUpdate());
+                .setParameter(1, next).setParameter(2, payment.id).setParameter(3, now.plus(lease)).executeUpdate());
     }
 
     /** A statement from the classpath, without its comment lines. */
