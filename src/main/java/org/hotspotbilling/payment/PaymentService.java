@@ -96,7 +96,7 @@ public class PaymentService {
     public record Caller(long ownerId, boolean portal, String address) {
     }
 
-    /** Checks every rule of initiate (SPEC "Rules of initiate"), in order; nothing is written. */
+    /** Checks every rule of a purchase (docs/payments-rules.md "Purchases"), in order; nothing is written. */
     public Purchase validate(Caller caller, PurchaseRequest request, String kind, Channel channel) {
         long ownerId = caller.ownerId();
         if (request == null || request.routerId() == null || request.packageId() == null
@@ -175,7 +175,7 @@ public class PaymentService {
         return purchase;
     }
 
-    /** Writes the payment, sends the STK push, and answers as SPEC "Provider outcomes" says. */
+    /** Writes the payment, sends the STK push, and answers as docs/payments.md "Provider outcomes" says. */
     public PortalAnswer initiate(Purchase purchase, IdempotencyKeys.Claim claim) {
         Payment payment = purchase.payment();
         settlement.created(payment, Source.portal, claim);

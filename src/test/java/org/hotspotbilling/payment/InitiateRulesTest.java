@@ -17,7 +17,7 @@ import java.util.Map;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** SPEC "Rules of initiate", each refused with its message and nothing written. */
+/** The purchase rules (docs/payments-rules.md "Purchases"), each refused with its message and nothing written. */
 @QuarkusTest
 class InitiateRulesTest {
 

@@ -26,7 +26,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Payments through IntaSend, faked at the HTTP edge: every outcome of SPEC "Provider outcomes". */
+/** Payments through IntaSend, faked at the HTTP edge: every outcome of docs/payments.md "Provider outcomes". */
 @QuarkusTest
 class IntaSendFlowTest {
 
