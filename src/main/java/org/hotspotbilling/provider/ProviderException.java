@@ -1,10 +1,10 @@
 package org.hotspotbilling.provider;
 
 /**
- * A provider call that did not succeed, classified by what it says about the customer's money (docs/payments.md "Provider
- * outcomes"): {@link Outcome#REJECTED} means the provider certainly did not act (a 4xx answer, or no connection
- * was ever made); {@link Outcome#UNKNOWN} means it may have (timeout, reset, 5xx, unreadable answer after the
- * request was sent): the customer may have been charged, so the payment must stay open.
+ * A provider call that did not succeed, classified by what it says about the customer's money
+ * (docs/payments.md "Provider outcomes"): {@link Outcome#REJECTED} means the provider certainly did not act (a 4xx
+ * answer, or no connection was ever made); {@link Outcome#UNKNOWN} means it may have (timeout, reset, 5xx,
+ * unreadable answer after the request was sent): the customer may have been charged, so the payment must stay open.
  */
 public class ProviderException extends Exception {
 

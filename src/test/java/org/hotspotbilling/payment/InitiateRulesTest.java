@@ -162,7 +162,8 @@ class InitiateRulesTest {
         long router = Fixtures.router(owner);
         long plan = Fixtures.plan(owner, router, "20.00");
         owner.asPortal().body(Map.of("router_id", router, "package_id", plan, "phone_number", "0712345678",
-                "amount", "20.00", "mac_address", Shop.randomMac())).post("/payments/intasend/initiate/").then().statusCode(404);
+                "amount", "20.00", "mac_address", Shop.randomMac())).post("/payments/intasend/initiate/").then()
+                .statusCode(404);
         nothingWritten();
     }
 
