@@ -12,7 +12,7 @@ import java.util.Set;
 public enum GrantState {
     /** Paid for, not yet confirmed on the router. */
     pending,
-    /** The router has it (a confirmed poll report, or a push pass that applied it). */
+    /** The router has it: a poll report or fetch of a list that carried it, or a push pass that applied it. */
     on_router,
     /** Ended by the owner, or by a move of its time to another MAC; also the state a new row starts in. */
     revoked,
