@@ -3,6 +3,8 @@ package org.hotspotbilling.access;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
@@ -38,9 +40,10 @@ public class AccessGrant extends PanacheEntityBase {
     @Column(name = "rate_limit", nullable = false, length = 40)
     public String rateLimit;
 
-    /** pending (not yet on the router), on_router, revoked (by the owner), expired (time is up). */
+    /** Changed only through {@link #moveTo}, which keeps to the table of {@link GrantState}. */
+    @Enumerated(EnumType.STRING)
     @Column(nullable = false, length = 10)
-    public String state;
+    private GrantState state;
 
     @Column(name = "last_payment_id")
     public UUID lastPaymentId;
@@ -48,11 +51,27 @@ public class AccessGrant extends PanacheEntityBase {
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 
-    /** Pending or on the router: the device may be let through until expiresAt. */
-    public boolean live() {
-        return "pending".equals(state) || "on_router".equals(state);
-    }
-
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
+
+    public GrantState state() {
+        return state;
+    }
+
+    /** Pending or on the router: the device may be let through until expiresAt. */
+    public boolean live() {
+        return state.live();
+    }
+
+    /**
+     * Moves the grant to {@code next} if the table of {@link GrantState} allows it. A change of state is a change
+     * of the grant's form, so {@code updatedAt} (which the routers' list versions follow) moves with it.
+     */
+    public void moveTo(GrantState next, Instant now) {
+        if (!state.canMoveTo(next)) {
+            throw new IllegalStateException("Access grant " + id + " cannot move from " + state + " to " + next);
+        }
+        state = next;
+        updatedAt = now;
+    }
 }

@@ -55,9 +55,8 @@ public class AccessGrants {
         grant.expiresAt = start.plus(Duration.ofHours(hours));
         grant.ipAddress = ip == null ? grant.ipAddress : ip;
         grant.rateLimit = running ? faster(grant.rateLimit, rateLimit) : rateLimit;
-        grant.state = "pending";
+        grant.moveTo(GrantState.pending, now);
         grant.lastPaymentId = paymentId;
-        grant.updatedAt = now;
         // Same transaction: a completed payment and the job that puts it on a push router commit together.
         outbox.enqueue(routerId, "grant", grant.id, mac, now);
         // The router's next poll to this instance sees the new list, even before the database's notice arrives.
@@ -108,10 +107,8 @@ public class AccessGrants {
         to.rateLimit = merged ? faster(to.rateLimit, from.rateLimit) : from.rateLimit;
         to.ipAddress = toIp != null ? toIp : merged ? to.ipAddress : null;
         to.lastPaymentId = merged && to.lastPaymentId != null ? to.lastPaymentId : from.lastPaymentId;
-        to.state = "pending";
-        to.updatedAt = now;
-        from.state = "revoked";
-        from.updatedAt = now;
+        to.moveTo(GrantState.pending, now);
+        from.moveTo(GrantState.revoked, now);
         outbox.enqueue(routerId, "revoke", from.id, from.macAddress, now);
         outbox.enqueue(routerId, "grant", to.id, to.macAddress, now);
         grantsChanged.fire(new PollCache.GrantsChanged(routerId));
@@ -165,14 +162,14 @@ public class AccessGrants {
     }
 
     /** Where a device's access stands: {@code pending} until the router has it, then {@code on_router}. */
-    public record AccessState(String state, Instant expiresAt) {
+    public record AccessState(GrantState state, Instant expiresAt) {
     }
 
     @Transactional
     public Optional<AccessState> stateOf(long routerId, String mac) {
         return em.createQuery("from AccessGrant where routerId = ?1 and macAddress = ?2", AccessGrant.class)
                 .setParameter(1, routerId).setParameter(2, mac).setMaxResults(1).getResultList().stream().findFirst()
-                .map(g -> new AccessState(g.state, g.expiresAt)); // a list, not a stream: no scrollable cursor per poll
+                .map(g -> new AccessState(g.state(), g.expiresAt)); // a list, not a stream: no scrollable cursor per poll
     }
 
     /**

@@ -42,9 +42,9 @@ public class AccessService {
     }
 
     public record GrantView(long id, long routerId, String macAddress, String ipAddress, Instant expiresAt,
-            String rateLimit, String state, UUID lastPaymentId, Instant updatedAt) {
+            String rateLimit, GrantState state, UUID lastPaymentId, Instant updatedAt) {
         static GrantView of(AccessGrant g) {
-            return new GrantView(g.id, g.routerId, g.macAddress, g.ipAddress, g.expiresAt, g.rateLimit, g.state,
+            return new GrantView(g.id, g.routerId, g.macAddress, g.ipAddress, g.expiresAt, g.rateLimit, g.state(),
                     g.lastPaymentId, g.updatedAt);
         }
     }
@@ -59,12 +59,11 @@ public class AccessService {
             throw new Invalid("page must be 1 or more and page_size between 1 and " + MAX_PAGE_SIZE);
         }
         Instant now = Instant.now();
-        String live = "from AccessGrant g where g.routerId = ?1 and g.state in ('pending', 'on_router') "
-                + "and g.expiresAt > ?2";
+        String live = "from AccessGrant g where g.routerId = ?1 and g.state in ?3 and g.expiresAt > ?2";
         long count = em.createQuery("select count(g) " + live, Long.class)
-                .setParameter(1, routerId).setParameter(2, now).getSingleResult();
+                .setParameter(1, routerId).setParameter(2, now).setParameter(3, GrantState.LIVE).getSingleResult();
         List<GrantView> results = em.createQuery(live + " order by g.expiresAt, g.id", AccessGrant.class)
-                .setParameter(1, routerId).setParameter(2, now)
+                .setParameter(1, routerId).setParameter(2, now).setParameter(3, GrantState.LIVE)
                 .setFirstResult((page - 1) * pageSize).setMaxResults(pageSize)
                 .getResultStream().map(GrantView::of).toList();
         return new GrantPage(count, page, pageSize, results);
@@ -81,8 +80,7 @@ public class AccessService {
         if (!grant.live() || !grant.expiresAt.isAfter(now)) {
             throw new Conflict("Access grant is already revoked or expired");
         }
-        grant.state = "revoked";
-        grant.updatedAt = now;
+        grant.moveTo(GrantState.revoked, now);
         outbox.enqueue(routerId, "revoke", grant.id, grant.macAddress, now);
         grantsChanged.fire(new PollCache.GrantsChanged(routerId));
         return GrantView.of(grant);

@@ -48,6 +48,7 @@ public class ExpirySweeper {
         int batch;
         do {
             batch = QuarkusTransaction.requiringNew().call(() -> {
+                // Only live grants may become expired (the table of GrantState): an ended grant keeps its state.
                 @SuppressWarnings("unchecked")
                 List<Tuple> expired = em.createNativeQuery("UPDATE access_grant g SET state = 'expired', updated_at = ?1 "
                                 + "WHERE g.id IN (SELECT id FROM access_grant WHERE state IN ('pending', 'on_router') "

@@ -275,7 +275,10 @@ public class PushOutbox {
                 .setParameter(1, routerId).setParameter(2, token).getResultList().isEmpty();
     }
 
-    /** Only grants unchanged since the pass read them: one extended meanwhile still needs its own pass. */
+    /**
+     * Only grants unchanged since the pass read them: one extended meanwhile still needs its own pass. Only pending
+     * grants may become on_router (the table of {@link GrantState}): a pass never revives an ended grant.
+     */
     private void markOnRouter(Pass pass, Set<String> applied) {
         List<Desired> delivered = pass.desired().stream()
                 .filter(d -> "pending".equals(d.state()) && applied.contains(d.macAddress())).toList();

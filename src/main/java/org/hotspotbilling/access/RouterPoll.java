@@ -242,6 +242,7 @@ public class RouterPoll {
                         + "WHERE s.router_id = ? AND s.version = ?"
                 : "SELECT * FROM unnest(?::bigint[], ?::timestamptz[]) AS u (id, updated_at)");
         // Not through the entities: updated_at is the grant's form (and the list's version), delivery changes neither.
+        // Only pending grants may become on_router (the table of GrantState): a report never revives an ended grant.
         sql.append("), marked AS (UPDATE access_grant g SET state = 'on_router' FROM pairs p WHERE g.id = p.id "
                 + "AND g.updated_at = p.updated_at AND g.router_id = ? AND g.state = 'pending' "
                 + "AND g.mac_address <> ALL (?::varchar[]) RETURNING g.id, g.updated_at)");

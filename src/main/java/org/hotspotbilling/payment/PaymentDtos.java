@@ -2,6 +2,7 @@ package org.hotspotbilling.payment;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import org.hotspotbilling.access.GrantState;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -90,7 +91,7 @@ public final class PaymentDtos {
     }
 
     /** Whether the router already lets the device in: the page logs the device in once this is on_router. */
-    public record Access(String state, Instant expiresAt) {
+    public record Access(GrantState state, Instant expiresAt) {
     }
 
     public record WithMessage(String message, PaymentView payment) {

@@ -142,6 +142,24 @@ class RouterPollConfirmTest {
     }
 
     @Test
+    void aReportNeverRevivesAGrantThatEndedAfterTheRouterFetchedIt() {
+        for (String ended : List.of("revoked", "expired")) {
+            Shop shop = Shop.simulated();
+            String token = token(shop);
+            String mac = Shop.randomMac();
+            String payment = paid(shop, mac);
+            String version = versionOf(fetch(shop, token, "").then().statusCode(200).extract().asString());
+            // Its form (updated_at) kept as served: only the statement's state check stands in the report's way.
+            db.update("UPDATE access_grant SET state = ? WHERE router_id = ? AND mac_address = ?", ended,
+                    shop.routerId(), mac);
+
+            report(shop, token, "version=" + version + "\nfailed=0\n").then().statusCode(200)
+                    .body("confirmed", equalTo(0));
+            assertEquals(ended, access(shop, payment), ended + " → on_router is not a move");
+        }
+    }
+
+    @Test
     void aConfirmationOfAnOlderVersionStillMarksWhatItContained() {
         Shop shop = Shop.simulated();
         String token = token(shop);
