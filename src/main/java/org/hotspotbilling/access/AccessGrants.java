@@ -5,6 +5,8 @@ import jakarta.enterprise.event.Event;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
+import org.hotspotbilling.access.poll.PollCache;
+import org.hotspotbilling.access.push.PushOutbox;
 import org.hotspotbilling.web.Conflict;
 
 import java.math.BigDecimal;

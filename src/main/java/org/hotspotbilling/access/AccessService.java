@@ -6,6 +6,8 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.Tuple;
 import jakarta.transaction.Transactional;
+import org.hotspotbilling.access.poll.PollCache;
+import org.hotspotbilling.access.push.PushOutbox;
 import org.hotspotbilling.router.HostPolicy;
 import org.hotspotbilling.router.Router;
 import org.hotspotbilling.router.RouterService;

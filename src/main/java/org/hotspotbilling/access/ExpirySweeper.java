@@ -5,6 +5,7 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.Tuple;
+import org.hotspotbilling.access.push.PushOutbox;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;

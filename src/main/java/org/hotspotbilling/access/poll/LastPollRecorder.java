@@ -1,4 +1,4 @@
-package org.hotspotbilling.access;
+package org.hotspotbilling.access.poll;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;

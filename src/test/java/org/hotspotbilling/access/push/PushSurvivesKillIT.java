@@ -1,4 +1,4 @@
-package org.hotspotbilling.access;
+package org.hotspotbilling.access.push;
 
 import io.restassured.RestAssured;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;

@@ -1,40 +1,39 @@
-package org.hotspotbilling.access;
+package org.hotspotbilling.access.push;
 
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.ws.rs.POST;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirementsSet;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.hotspotbilling.access.AccessService;
 import org.hotspotbilling.tenant.CurrentOwner;
 import org.hotspotbilling.tenant.Roles;
 import org.hotspotbilling.web.ApiDocumentation;
 
-/** A full sync of a push router on the owner's request (a class of its own: see GrantRevocationResource). */
-@Path("/routers/{routerId: \\d+}/push/sync")
+/** Where push delivery to one router stands: its queue, backoff, last error and latest jobs. */
+@Path("/routers/{routerId: \\d+}/push")
 @Tag(name = "Access")
 @RolesAllowed(Roles.OWNER)
 @SecurityRequirementsSet(@SecurityRequirement(name = ApiDocumentation.JWT))
 @SecurityRequirementsSet({ @SecurityRequirement(name = ApiDocumentation.API_KEY),
         @SecurityRequirement(name = ApiDocumentation.PRIVATE_KEY) })
-public class PushSyncResource {
+public class RouterPushResource {
 
     private final AccessService access;
     private final CurrentOwner current;
 
-    public PushSyncResource(AccessService access, CurrentOwner current) {
+    public RouterPushResource(AccessService access, CurrentOwner current) {
         this.access = access;
         this.current = current;
     }
 
-    @POST
-    @Operation(summary = "Sync a push router now", description = "Owner. Queues a full comparison of the router's "
-            + "tagged entries with its live grants, tried at once even during a backoff; 202 with the push status. "
-            + "409 when the router's delivery is poll.")
-    public Response sync(@PathParam("routerId") long routerId) {
-        return Response.accepted(access.requestSync(current.id(), routerId)).build();
+    @GET
+    @Operation(summary = "Push delivery status of a router", description = "Owner. Queued jobs, consecutive "
+            + "failures and when the next try is due, the last error, the last drift check and the 20 latest jobs.")
+    public AccessService.PushStatus status(@PathParam("routerId") long routerId) {
+        return access.pushStatus(current.id(), routerId);
     }
 }

@@ -1,4 +1,4 @@
-package org.hotspotbilling.access;
+package org.hotspotbilling.access.push;
 
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;

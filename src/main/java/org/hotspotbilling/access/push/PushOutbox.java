@@ -1,4 +1,4 @@
-package org.hotspotbilling.access;
+package org.hotspotbilling.access.push;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
@@ -9,6 +9,8 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.Query;
 import jakarta.persistence.Tuple;
 import jakarta.transaction.Transactional;
+import org.hotspotbilling.access.AccessConfig;
+import org.hotspotbilling.access.GrantState;
 import org.hotspotbilling.router.RouterService;
 
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package org.hotspotbilling.access;
+package org.hotspotbilling.access.poll;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,9 +33,9 @@ import java.util.regex.Pattern;
  * logs; kept for scripts installed before the header) {@code ?token=}. The protocol is docs/poll-protocol.md;
  * OpenAPI in {@code META-INF/openapi.yaml}.
  *
- * <p>Every router calls this every 15 s, so it is a plain HTTP route rather than a JAX-RS resource: most polls are
- * answered from memory on the event loop, and the JAX-RS layer (per-request writer lookup, security interceptor,
- * invoker) cost more than the answer itself. A poll that needs the database (a token or list not in memory, or a
+ * <p>Every router calls this every poll interval (10 s as poll.rsc installs it), so it is a plain HTTP route
+ * rather than a JAX-RS resource: most polls are answered from memory on the event loop, and the JAX-RS layer
+ * (per-request writer lookup, security interceptor, invoker) cost more than the answer itself. A poll that needs the database (a token or list not in memory, or a
  * list with grants to mark as delivered) moves to a worker thread. Errors keep the API's {@code {"error": ...}}
  * shape and statuses.
  */

@@ -1,6 +1,6 @@
-package org.hotspotbilling.access;
+package org.hotspotbilling.access.push;
 
-import org.hotspotbilling.access.PushOutbox.Desired;
+import org.hotspotbilling.access.push.PushOutbox.Desired;
 import org.hotspotbilling.router.RouterOsException;
 import org.junit.jupiter.api.Test;
 
@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import static org.hotspotbilling.access.RouterSync.TAG;
+import static org.hotspotbilling.access.push.RouterSync.TAG;
 import static org.hotspotbilling.testing.RouterOsTables.ACTIVE;
 import static org.hotspotbilling.testing.RouterOsTables.BINDINGS;
 import static org.hotspotbilling.testing.RouterOsTables.PROFILES;

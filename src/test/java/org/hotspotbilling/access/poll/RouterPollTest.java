@@ -1,4 +1,4 @@
-package org.hotspotbilling.access;
+package org.hotspotbilling.access.poll;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;

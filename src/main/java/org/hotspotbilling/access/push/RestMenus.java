@@ -1,4 +1,4 @@
-package org.hotspotbilling.access;
+package org.hotspotbilling.access.push;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

@@ -1,4 +1,4 @@
-package org.hotspotbilling.access;
+package org.hotspotbilling.access.push;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.runtime.ShutdownEvent;
@@ -7,6 +7,7 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
+import org.hotspotbilling.access.AccessConfig;
 import org.hotspotbilling.crypto.Tokens;
 import org.hotspotbilling.router.RouterOsClient;
 import org.hotspotbilling.router.RouterOsException;

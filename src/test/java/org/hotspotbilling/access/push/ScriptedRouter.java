@@ -1,4 +1,4 @@
-package org.hotspotbilling.access;
+package org.hotspotbilling.access.push;
 
 import org.hotspotbilling.router.RouterOsException;
 import org.hotspotbilling.testing.RouterOsTables;

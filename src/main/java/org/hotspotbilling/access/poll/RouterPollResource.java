@@ -1,4 +1,4 @@
-package org.hotspotbilling.access;
+package org.hotspotbilling.access.poll;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -12,27 +12,29 @@ import org.hotspotbilling.tenant.CurrentOwner;
 import org.hotspotbilling.tenant.Roles;
 import org.hotspotbilling.web.ApiDocumentation;
 
-/** Where push delivery to one router stands: its queue, backoff, last error and latest jobs. */
-@Path("/routers/{routerId: \\d+}/push")
+/** Where poll delivery to one router stands: last poll, what its script confirmed, lag, last reported error. */
+@Path("/routers/{routerId: \\d+}/poll")
 @Tag(name = "Access")
 @RolesAllowed(Roles.OWNER)
 @SecurityRequirementsSet(@SecurityRequirement(name = ApiDocumentation.JWT))
 @SecurityRequirementsSet({ @SecurityRequirement(name = ApiDocumentation.API_KEY),
         @SecurityRequirement(name = ApiDocumentation.PRIVATE_KEY) })
-public class RouterPushResource {
+public class RouterPollResource {
 
-    private final AccessService access;
+    private final RouterPollStatus status;
     private final CurrentOwner current;
 
-    public RouterPushResource(AccessService access, CurrentOwner current) {
-        this.access = access;
+    public RouterPollResource(RouterPollStatus status, CurrentOwner current) {
+        this.status = status;
         this.current = current;
     }
 
     @GET
-    @Operation(summary = "Push delivery status of a router", description = "Owner. Queued jobs, consecutive "
-            + "failures and when the next try is due, the last error, the last drift check and the 20 latest jobs.")
-    public AccessService.PushStatus status(@PathParam("routerId") long routerId) {
-        return access.pushStatus(current.id(), routerId);
+    @Operation(summary = "Poll delivery status of a router", description = "Owner. state (online, offline after 3 "
+            + "missed poll intervals, never), last poll, script (confirming or legacy), current, last fetched and "
+            + "last applied list versions, in_sync, pending grants and how long the oldest has waited, and the "
+            + "script's last report (failures, error).")
+    public RouterPollStatus.PollStatus status(@PathParam("routerId") long routerId) {
+        return status.of(current.id(), routerId);
     }
 }

@@ -1,6 +1,6 @@
-package org.hotspotbilling.access;
+package org.hotspotbilling.access.push;
 
-import org.hotspotbilling.access.PushOutbox.Desired;
+import org.hotspotbilling.access.push.PushOutbox.Desired;
 import org.hotspotbilling.router.RouterOsException;
 
 import java.util.ArrayList;

@@ -1,10 +1,10 @@
-package org.hotspotbilling.access;
+package org.hotspotbilling.access.poll;
 
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.hotspotbilling.testing.Db;
-import org.hotspotbilling.testing.PollingRouter;
 import org.hotspotbilling.testing.PollingRouter.Outcome;
+import org.hotspotbilling.testing.PollingRouter;
 import org.hotspotbilling.testing.Shop;
 import org.junit.jupiter.api.Test;
 

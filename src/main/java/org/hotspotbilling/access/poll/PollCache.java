@@ -1,10 +1,11 @@
-package org.hotspotbilling.access;
+package org.hotspotbilling.access.poll;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
+import org.hotspotbilling.access.AccessConfig;
 import org.hotspotbilling.router.RouterService;
 
 import java.time.Duration;
