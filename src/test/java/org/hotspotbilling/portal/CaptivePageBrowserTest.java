@@ -205,6 +205,33 @@ class CaptivePageBrowserTest {
         assertEquals(1, payments(shop).size());
     }
 
+    @Test
+    void aBusyAnswerIsAskedAgainWithTheSameKeyWithoutAnotherTap() {
+        Shop shop = Shop.simulated();
+        browser.get(pageFor(shop, Shop.randomMac()));
+        awaitState(browser, "shop", PATIENCE);
+        // The first initiate reaches the server, but the page reads its answer as the 409 of a first request that
+        // is still running (what a slow provider call behind a lost answer looks like).
+        browser.executeScript("var header = XMLHttpRequest.prototype.setRequestHeader,"
+                + " send = XMLHttpRequest.prototype.send; window.keys = [];"
+                + "XMLHttpRequest.prototype.setRequestHeader = function (name, value) {"
+                + "  if (name === 'Idempotency-Key') { window.keys.push(value); this.initiate = true; }"
+                + "  return header.apply(this, arguments); };"
+                + "XMLHttpRequest.prototype.send = function () {"
+                + "  if (this.initiate && window.keys.length === 1) {"
+                + "    Object.defineProperty(this, 'status', { get: function () { return 409; } });"
+                + "    Object.defineProperty(this, 'responseText', { get: function () {"
+                + "      return '{\"error\": \"still running\"}'; } }); }"
+                + "  return send.apply(this, arguments); };");
+        buy(shop.planId(), PHONE);
+
+        awaitState(browser, "waiting", PATIENCE);
+        List<?> keys = (List<?>) browser.executeScript("return window.keys;");
+        assertEquals(2, keys.size());
+        assertEquals(keys.get(0), keys.get(1));
+        assertEquals(1, payments(shop).size());
+    }
+
     /** Moves the page's clock (what new Date() says) forward, as if the customer had waited that long. */
     private void waitInThePage(Duration duration) {
         browser.executeScript("var shift = arguments[0], real = Date.prototype.getTime;"
