@@ -27,12 +27,17 @@ class CheckFailed(Exception):
     pass
 
 
+sent = 0  # API requests the proxy has passed on (from earlier use of the stack) or this check has sent it
+
+
 def step(text):
     print(f"[e2e {time.strftime('%H:%M:%S')}] {text}", flush=True)
 
 
 def call(method, path, body=None, headers=None, expect=200):
     """One request through the proxy; answers the decoded JSON body (or text). Any other status fails the check."""
+    global sent
+    sent += 1
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(BASE + path, data=data, method=method, headers=dict(headers or {}))
     if data is not None:
@@ -71,15 +76,24 @@ LOG_LINE = re.compile(r'"(?P<method>[A-Z]+) (?P<path>\S+) HTTP/[\d.]+" (?P<statu
 
 
 def proxied(addresses):
-    """API requests of this check the proxy passed on, oldest first: (method, path, status, instances tried)."""
-    requests = []
-    for line in compose("logs", "--no-color", "proxy").splitlines():
-        match = LOG_LINE.search(line)
-        if not match or match["path"].startswith("/q/"):
-            continue  # health checks (the proxy's own included) prove nothing about the API
-        tried = [addresses.get(u.strip().rsplit(":", 1)[0], u.strip()) for u in match["upstream"].split(",")]
-        requests.append((match["method"], match["path"], int(match["status"]), tried))
-    return requests
+    """
+    API requests of this check the proxy passed on, oldest first: (method, path, status, instances tried). Waits
+    until every request sent is in the log (docker collects it asynchronously), so the last line is the last request.
+    """
+    deadline = time.monotonic() + 10
+    while True:
+        requests = []
+        for line in compose("logs", "--no-color", "proxy").splitlines():
+            match = LOG_LINE.search(line)
+            if not match or match["path"].startswith("/q/"):
+                continue  # health checks (the proxy's own included) prove nothing about the API
+            tried = [addresses.get(u.strip().rsplit(":", 1)[0], u.strip()) for u in match["upstream"].split(",")]
+            requests.append((match["method"], match["path"], int(match["status"]), tried))
+        if len(requests) >= sent:
+            return requests
+        if time.monotonic() > deadline:
+            raise CheckFailed(f"the proxy logged {len(requests)} API requests, {sent} were sent")
+        time.sleep(0.2)
 
 
 def served_by(addresses, method, path_part):
@@ -114,7 +128,9 @@ def phone():
 
 
 def main():
+    global sent
     addresses = instance_addresses()
+    sent = len(proxied(addresses))
     step(f"instances: {', '.join(f'{s} at {a}' for a, s in sorted(addresses.items()))}")
 
     username = "e2e_" + uuid.uuid4().hex[:10]
