@@ -38,6 +38,7 @@ final class Customer {
     private volatile boolean done;
     private volatile long pollUntil;
     private int initiateTries;
+    private volatile long startedLateMillis;
 
     Customer(Purchase purchase, long routerId, long packageId, String publicKey, Balancer balancer,
             ScheduledExecutorService clock, long startMillis) {
@@ -73,7 +74,15 @@ final class Customer {
         return List.copyOf(log);
     }
 
+    /** How much later than planned the first initiate went out (a busy machine, not the app). */
+    long startedLateMillis() {
+        return startedLateMillis;
+    }
+
     private void initiate() {
+        if (initiateTries == 0) {
+            startedLateMillis = System.currentTimeMillis() - startMillis - purchase.atMillis();
+        }
         initiateTries++;
         Map<String, Object> body = Map.of("router_id", routerId, "package_id", packageId, "phone_number",
                 purchase.phone(), "amount", "20.00", "mac_address", purchase.mac());

@@ -105,10 +105,10 @@ final class FaultPlan {
         int killed = global.nextInt(2);
         long killAt = (long) (spanMillis * between(global, 0.35, 0.6));
         long restartAt = killAt + (long) between(global, 3_000, 8_000);
-        // One status-API outage per 25 s of purchases (at least two); per router, one likely outage in each 50 s
+        // One status-API outage per 50 s of purchases (at least two); per router, one likely outage in each 50 s
         // (at most 15 s long and in the first 70 % of its 50 s, so a router's outages never overlap).
         List<Window> statusOutages = new ArrayList<>();
-        for (int i = 0; i < Math.max(2, spanMillis / 25_000); i++) {
+        for (int i = 0; i < Math.max(2, spanMillis / 50_000); i++) {
             long from = (long) (spanMillis * between(global, 0.1, 0.9));
             statusOutages.add(new Window(from, from + (long) between(global, 5_000, 12_000)));
         }

@@ -122,7 +122,8 @@ public final class FaultRun {
         KeyMaterial.ensureIn(settings.work());
         List<Hotspot> hotspots = new ArrayList<>();
         List<AppInstance> instances = new ArrayList<>();
-        ScheduledExecutorService customers = Executors.newScheduledThreadPool(32);
+        // One blocking call per thread: enough threads that slow answers never hold back another customer.
+        ScheduledExecutorService customers = Executors.newScheduledThreadPool(128);
         // Threads enough that a restart (seconds) does not hold back an outage due meanwhile.
         ScheduledExecutorService director = Executors.newScheduledThreadPool(4);
         try (EmbeddedPostgres postgres = EmbeddedDevEnvironment.startPostgres(settings.work().resolve("postgres"),
@@ -190,7 +191,7 @@ public final class FaultRun {
         env.put("HOTSPOT_ROUTER_ALLOW_LOOPBACK", "true");
         env.put("HOTSPOT_ROUTER_CONNECT_TIMEOUT", "1s");
         env.put("HOTSPOT_ROUTER_READ_TIMEOUT", Settings.ROUTER_READ_TIMEOUT.toSeconds() + "s");
-        env.put("HOTSPOT_ACCESS_PUSH_LEASE", "3s");
+        env.put("HOTSPOT_ACCESS_PUSH_LEASE", "10s");
         env.put("HOTSPOT_ACCESS_PUSH_SWEEP_INTERVAL", "1s");
         env.put("HOTSPOT_ACCESS_PUSH_RETRY_BASE", "500ms");
         env.put("HOTSPOT_ACCESS_PUSH_RETRY_MAX", "3s");
@@ -388,7 +389,9 @@ public final class FaultRun {
                 .append(plan.restartAtMillis / 1000.0).append(" s; ").append(instances.stream()
                         .mapToInt(AppInstance::starts).sum()).append(" starts in all\n");
         text.append("- customers: ").append(people.size() - withoutPayment).append(" got a payment id from "
-                + "initiate, ").append(withoutPayment).append(" never did (gave up on errors)\n");
+                + "initiate, ").append(withoutPayment).append(" never did (gave up on errors); they started up to ")
+                .append(people.stream().mapToLong(Customer::startedLateMillis).max().orElse(0))
+                .append(" ms later than planned\n");
         text.append("- IntaSend: ").append(n.pushes).append(" STK pushes (").append(n.pushFaults)
                 .append(" answered late, 5xx or reset), ").append(intasend.invoiceCount()).append(" invoices; ")
                 .append(n.statusCalls).append(" status calls (").append(n.statusOutageAnswers)
@@ -396,7 +399,8 @@ public final class FaultRun {
                 .append(n.webhooksSent).append(" webhook deliveries (").append(n.webhooksLost).append(" lost, ")
                 .append(n.webhooksRetried).append(" retried after no 2xx, ").append(n.webhooksAbandoned)
                 .append(" abandoned, ").append(n.webhooksSlowerThan1s).append(" answered after more than 1 s); ")
-                .append(n.unplannedRequests).append(" requests it did not expect\n");
+                .append(n.unplannedRequests).append(" requests it did not expect; its schedule ran up to ")
+                .append(n.maxLagMillis).append(" ms late (the machine, not the app)\n");
         text.append("- app timers: reconcile every 1 s, first check after 2 s, give up after ")
                 .append(Settings.GIVE_UP_AFTER.toSeconds()).append(" s, IntaSend read timeout ")
                 .append(Settings.INTASEND_READ_TIMEOUT.toSeconds()).append(" s; late re-check after ")

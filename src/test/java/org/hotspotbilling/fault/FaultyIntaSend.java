@@ -34,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -92,6 +93,8 @@ final class FaultyIntaSend implements AutoCloseable {
         final AtomicInteger webhooksAbandoned = new AtomicInteger();
         final AtomicInteger webhooksSlowerThan1s = new AtomicInteger();
         final AtomicInteger unplannedRequests = new AtomicInteger();
+        /** How late the fake's own schedule ran at worst: large values mean the machine, not the app, was slow. */
+        final AtomicLong maxLagMillis = new AtomicLong();
     }
 
     private final FaultPlan plan;
@@ -102,7 +105,7 @@ final class FaultyIntaSend implements AutoCloseable {
     private final Map<String, List<Invoice>> invoicesByRef = new ConcurrentHashMap<>();
     private final Map<String, List<String>> history = new ConcurrentHashMap<>();
     private final Map<Integer, String> refByPurchase = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(8);
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(4);
     private final AtomicInteger scheduled = new AtomicInteger();
     private final AtomicInteger nextInvoice = new AtomicInteger(1);
     private final HttpClient webhookClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
@@ -179,8 +182,10 @@ final class FaultyIntaSend implements AutoCloseable {
 
     private void later(long delayMillis, Runnable task) {
         scheduled.incrementAndGet();
+        long due = System.currentTimeMillis() + Math.max(0, delayMillis);
         scheduler.schedule(() -> {
             try {
+                counts.maxLagMillis.accumulateAndGet(System.currentTimeMillis() - due, Math::max);
                 task.run();
             } catch (RuntimeException e) {
                 e.printStackTrace();
@@ -327,34 +332,32 @@ final class FaultyIntaSend implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         counts.webhooksSent.incrementAndGet();
         long started = System.nanoTime();
-        String outcome;
-        boolean delivered;
-        try {
-            HttpResponse<String> response = webhookClient.send(request, HttpResponse.BodyHandlers.ofString());
-            delivered = response.statusCode() / 100 == 2;
-            outcome = String.valueOf(response.statusCode()) + (delivered ? "" : " " + response.body());
-        } catch (IOException e) {
-            delivered = false;
-            outcome = e.getClass().getSimpleName();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
-        long millis = (System.nanoTime() - started) / 1_000_000;
-        if (millis > 1_000) {
-            counts.webhooksSlowerThan1s.incrementAndGet();
-        }
-        note(invoice.apiRef, "webhook " + webhook.state() + (webhook.fate() == Fate.DELIVERED ? "" : " (" + webhook.fate()
-                + ")") + (attempt > 0 ? " retry " + attempt : "") + " → " + FaultPlan.name(instance) + ": " + outcome
-                + " in " + millis + " ms");
-        if (!delivered) {
-            if (attempt < RETRY_AFTER_MILLIS.length) {
-                counts.webhooksRetried.incrementAndGet();
-                later(RETRY_AFTER_MILLIS[attempt], () -> deliver(invoice, webhook, 1 - instance, attempt + 1));
-            } else {
-                counts.webhooksAbandoned.incrementAndGet();
+        // Sent without holding a scheduler thread: slow answers must not delay the customers' payments.
+        scheduled.incrementAndGet();
+        webhookClient.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
+            try {
+                boolean delivered = response != null && response.statusCode() / 100 == 2;
+                String outcome = response == null ? error.getClass().getSimpleName()
+                        : response.statusCode() + (delivered ? "" : " " + response.body());
+                long millis = (System.nanoTime() - started) / 1_000_000;
+                if (millis > 1_000) {
+                    counts.webhooksSlowerThan1s.incrementAndGet();
+                }
+                note(invoice.apiRef, "webhook " + webhook.state() + (webhook.fate() == Fate.DELIVERED ? ""
+                        : " (" + webhook.fate() + ")") + (attempt > 0 ? " retry " + attempt : "") + " → "
+                        + FaultPlan.name(instance) + ": " + outcome + " in " + millis + " ms");
+                if (!delivered) {
+                    if (attempt < RETRY_AFTER_MILLIS.length) {
+                        counts.webhooksRetried.incrementAndGet();
+                        later(RETRY_AFTER_MILLIS[attempt], () -> deliver(invoice, webhook, 1 - instance, attempt + 1));
+                    } else {
+                        counts.webhooksAbandoned.incrementAndGet();
+                    }
+                }
+            } finally {
+                scheduled.decrementAndGet();
             }
-        }
+        });
     }
 
     private ResponseDefinitionBuilder status(JsonNode body) {
@@ -380,8 +383,10 @@ final class FaultyIntaSend implements AutoCloseable {
             draw = invoice.statusFaults.nextDouble();
         }
         String answer;
+        String state;
         synchronized (invoice) {
-            answer = invoiceJson(invoice, invoice.state, true);
+            state = invoice.state;
+            answer = invoiceJson(invoice, state, true);
         }
         if (draw < 0.05) {
             counts.statusFaults.incrementAndGet();
@@ -395,9 +400,10 @@ final class FaultyIntaSend implements AutoCloseable {
         }
         if (draw < 0.09) {
             counts.statusFaults.incrementAndGet();
-            note(invoice.apiRef, "status → answer too late");
+            note(invoice.apiRef, "status → " + state + ", too late");
             return json(200, answer).withFixedDelay((int) readTimeout.toMillis() * 2 + 500);
         }
+        note(invoice.apiRef, "status → " + state);
         return json(200, answer);
     }
 
