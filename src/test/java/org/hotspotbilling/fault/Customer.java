@@ -53,8 +53,7 @@ final class Customer {
     }
 
     void start() {
-        clock.schedule(this::initiate, Math.max(0, startMillis + purchase.atMillis() - System.currentTimeMillis()),
-                TimeUnit.MILLISECONDS);
+        later(Math.max(0, startMillis + purchase.atMillis() - System.currentTimeMillis()), this::initiate);
     }
 
     Purchase purchase() {
@@ -101,7 +100,7 @@ final class Customer {
             paymentId = answer.json().path("payment").path("id").asText();
             if (purchase.pageOpen()) {
                 pollUntil = System.currentTimeMillis() + PAGE_PATIENCE_MILLIS;
-                clock.schedule(this::poll, POLL_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+                later(POLL_EVERY_MILLIS, this::poll);
             } else {
                 done = true;
             }
@@ -120,7 +119,7 @@ final class Customer {
             done = true;
             return;
         }
-        clock.schedule(this::initiate, afterMillis, TimeUnit.MILLISECONDS);
+        later(afterMillis, this::initiate);
     }
 
     private void poll() {
@@ -144,7 +143,19 @@ final class Customer {
             done = true;
             return;
         }
-        clock.schedule(this::poll, POLL_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+        later(POLL_EVERY_MILLIS, this::poll);
+    }
+
+    /** Runs a step later; an answer the page cannot read ends its visit (noted) rather than leaving it hanging. */
+    private void later(long millis, Runnable step) {
+        clock.schedule(() -> {
+            try {
+                step.run();
+            } catch (RuntimeException e) {
+                note("page gave up on an unreadable answer: " + e.getMessage());
+                done = true;
+            }
+        }, millis, TimeUnit.MILLISECONDS);
     }
 
     private void note(String line) {

@@ -337,11 +337,11 @@ public final class FaultRun {
                     twice.add(rs.getString(1));
                 }
             }
-            try (ResultSet rs = s.executeQuery("SELECT router_id, mac_address, expires_at, last_payment_id "
+            try (ResultSet rs = s.executeQuery("SELECT router_id, mac_address, state, expires_at, last_payment_id "
                     + "FROM access_grant WHERE state IN ('pending', 'on_router') AND expires_at > now()")) {
                 while (rs.next()) {
-                    grants.add(new FaultTable.Grant(rs.getLong(1), upper(rs.getString(2)),
-                            rs.getTimestamp(3).toInstant(), rs.getString(4)));
+                    grants.add(new FaultTable.Grant(rs.getLong(1), upper(rs.getString(2)), rs.getString(3),
+                            rs.getTimestamp(4).toInstant(), rs.getString(5)));
                 }
             }
         }

@@ -21,8 +21,8 @@ final class FaultTable {
     record Payment(String id, String status, String mac, long routerId, Instant completedAt) {
     }
 
-    /** A live grant: (router, MAC), and the payment that last extended it. */
-    record Grant(long routerId, String mac, Instant expiresAt, String lastPaymentId) {
+    /** A live grant: (router, MAC), its delivery state, and the payment that last extended it. */
+    record Grant(long routerId, String mac, String state, Instant expiresAt, String lastPaymentId) {
     }
 
     /** Everything the table is computed from, gathered once the run has settled. */
@@ -71,6 +71,10 @@ final class FaultTable {
         notOnRouter.removeAll(onRouters);
         Set<String> withoutGrant = new TreeSet<>(onRouters);
         withoutGrant.removeAll(grants);
+        // What check-status tells the page ("activating…" until on_router) must catch up with the router.
+        Set<String> deliveredButPending = new TreeSet<>();
+        e.grants().stream().filter(g -> "pending".equals(g.state()) && onRouters.contains(g.routerId() + " " + g.mac()))
+                .forEach(g -> deliveredButPending.add(g.routerId() + " " + g.mac()));
         Set<String> paidMacMissing = new TreeSet<>();
         Map<String, List<Long>> latencies = new TreeMap<>();
         for (Map.Entry<String, Instant> entry : e.paid().entrySet()) {
@@ -109,6 +113,8 @@ final class FaultTable {
         check("paid customers whose MAC is not on their router", paidMacMissing.size(), 0, "0",
                 paidMacMissing.isEmpty());
         suspects.addAll(paidMacMissing);
+        check("grants on their router but still 'pending' for the page", deliveredButPending.size(), 0, "0",
+                deliveredButPending.isEmpty());
         latency("paid → on router, p50 / p99 / max", latencies.getOrDefault("all", List.of()),
                 "from the customer's payment (IntaSend's clock) to the MAC on the router");
         latency("… on push routers", latencies.getOrDefault("push", List.of()), "the router's user list, watched "
@@ -119,6 +125,9 @@ final class FaultTable {
         }
         if (!withoutGrant.isEmpty()) {
             violations.add("MACs on a router without a live grant (router id, MAC): " + withoutGrant);
+        }
+        if (!deliveredButPending.isEmpty()) {
+            violations.add("grants on their router still pending (router id, MAC): " + deliveredButPending);
         }
         if (!paidNotCompleted.isEmpty()) {
             violations.add("paid at IntaSend but not completed: " + paidNotCompleted);
