@@ -29,6 +29,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -102,9 +103,9 @@ final class FaultyIntaSend implements AutoCloseable {
     private final WireMockServer server;
     private final Map<String, Purchase> byMsisdn = new ConcurrentHashMap<>();
     private final Map<String, Invoice> invoices = new ConcurrentHashMap<>();
-    private final Map<String, List<Invoice>> invoicesByRef = new ConcurrentHashMap<>();
     private final Map<String, List<String>> history = new ConcurrentHashMap<>();
     private final Map<Integer, String> refByPurchase = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> pushesByRef = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(4);
     private final AtomicInteger scheduled = new AtomicInteger();
     private final AtomicInteger nextInvoice = new AtomicInteger(1);
@@ -145,9 +146,9 @@ final class FaultyIntaSend implements AutoCloseable {
         return paid;
     }
 
-    /** api_refs that IntaSend holds more than one invoice for (the app pushed twice for one payment). */
+    /** api_refs the app sent more than one STK push for (the customer may be prompted, and charged, twice). */
     List<String> pushedTwice() {
-        return invoicesByRef.entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey).toList();
+        return pushesByRef.entrySet().stream().filter(e -> e.getValue().get() > 1).map(Map.Entry::getKey).toList();
     }
 
     /** The api_ref (our payment id) the purchase's first push named, or null when none reached IntaSend. */
@@ -247,7 +248,7 @@ final class FaultyIntaSend implements AutoCloseable {
                     + "\"Enter a valid phone number\",\"attr\":\"phone_number\"}]}");
         }
         refByPurchase.putIfAbsent(purchase.index(), apiRef);
-        boolean first = !invoicesByRef.containsKey(apiRef);
+        boolean first = pushesByRef.computeIfAbsent(apiRef, r -> new AtomicInteger()).incrementAndGet() == 1;
         // A second push for one payment is the app's fault, never planned: it gets a plain answer (and is counted).
         PushFault fault = first ? purchase.pushFault() : PushFault.NONE;
         Invoice invoice = null;
@@ -274,7 +275,6 @@ final class FaultyIntaSend implements AutoCloseable {
         Invoice invoice = new Invoice(String.format("FR%05d%s", nextInvoice.getAndIncrement(),
                 Long.toString(purchase.index(), 36).toUpperCase()), apiRef, purchase, Instant.now());
         invoices.put(invoice.id, invoice);
-        invoicesByRef.computeIfAbsent(apiRef, r -> Collections.synchronizedList(new ArrayList<>())).add(invoice);
         long processingAt = Math.min(purchase.webhooks().stream().filter(w -> w.state().equals("PROCESSING"))
                 .mapToLong(Webhook::afterMillis).min().orElse(0), purchase.decideAfterMillis() - 1);
         send(invoice, "PENDING", 0);
@@ -289,11 +289,11 @@ final class FaultyIntaSend implements AutoCloseable {
         });
         later(purchase.decideAfterMillis(), () -> {
             synchronized (invoice) {
-                invoice.state = purchase.finalState();
                 invoice.updatedAt = Instant.now();
-                if (invoice.state.equals("COMPLETE")) {
-                    invoice.paidAt = invoice.updatedAt;
+                if (purchase.outcome() == FaultPlan.Outcome.PAYS) {
+                    invoice.paidAt = invoice.updatedAt; // before the state: paid() reads the state without the lock
                 }
+                invoice.state = purchase.finalState();
             }
             note(apiRef, "customer " + purchase.outcome() + " → " + invoice.state);
             send(invoice, purchase.finalState(), purchase.decideAfterMillis());
@@ -337,7 +337,9 @@ final class FaultyIntaSend implements AutoCloseable {
         webhookClient.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
             try {
                 boolean delivered = response != null && response.statusCode() / 100 == 2;
-                String outcome = response == null ? error.getClass().getSimpleName()
+                Throwable cause = error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                String outcome = response == null ? cause.getClass().getSimpleName()
                         : response.statusCode() + (delivered ? "" : " " + response.body());
                 long millis = (System.nanoTime() - started) / 1_000_000;
                 if (millis > 1_000) {
