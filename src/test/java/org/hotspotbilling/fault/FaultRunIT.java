@@ -28,6 +28,7 @@ class FaultRunIT {
         Path report = settings.work().resolve("report.md");
         Files.writeString(report, result.report());
         System.out.println(result.markdown());
+        assertTrue(result.runErrors().isEmpty(), () -> "the run did not go as planned: " + result.runErrors());
         assertTrue(result.table().violations().isEmpty(), () -> "the promise broke (seed " + settings.seed()
                 + ", report in " + report.toAbsolutePath() + "):\n" + String.join("\n",
                 result.table().violations()) + "\n\n" + result.report());
