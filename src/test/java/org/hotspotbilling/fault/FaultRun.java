@@ -66,7 +66,8 @@ public final class FaultRun {
         static Settings fromSystemProperties(int purchases, double perSecond, Path defaultWork) throws IOException {
             String seed = System.getProperty("fault.run.seed");
             String given = System.getProperty("fault.run.work");
-            Path work = given == null ? defaultWork : Path.of(given);
+            // Absolute: the instances run in it, and their key files are named relative to nothing else.
+            Path work = (given == null ? defaultWork : Path.of(given)).toAbsolutePath();
             if (given == null && Files.exists(work)) {
                 try (var old = Files.walk(work)) {
                     old.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
