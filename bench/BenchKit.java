@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
@@ -111,6 +112,47 @@ final class BenchKit {
 
     static double percentile(long[] sorted, int n, double p) {
         return n == 0 ? Double.NaN : sorted[(int) Math.min(n - 1, Math.ceil(n * p) - 1)];
+    }
+
+    /** One owner with a router, a 20.00 package and IntaSend credentials in the given environment. */
+    static final class Shop {
+        long ownerId;
+        String publicKey;
+        String jwt;
+        long routerId;
+        long planId;
+        long credentialId;
+
+        static Shop open(String environment) throws IOException {
+            Shop s = new Shop();
+            String user = "bench_" + environment + "_" + UUID.randomUUID().toString().substring(0, 8);
+            String reg = call("POST", "/users/register/", "", "{\"username\":\"" + user + "\",\"email\":\"" + user
+                    + "@isp.example\",\"password\":\"bench-password-123\"}", 201).text();
+            s.ownerId = Long.parseLong(group(reg, "\"user_id\":(\\d+)"));
+            s.publicKey = group(reg, "\"public_key\":\"([0-9a-f]{32})\"");
+            String login = call("POST", "/users/login/", "", "{\"username\":\"" + user
+                    + "\",\"password\":\"bench-password-123\"}", 200).text();
+            s.jwt = "Authorization: Bearer " + group(login, "\"access_token\":\"([^\"]+)\"") + "\r\n";
+            s.routerId = id(call("POST", "/routers/", s.jwt, "{\"name\":\"Bench router\",\"host\":\"192.0.2.10\","
+                    + "\"port\":8728,\"username\":\"billing\",\"password\":\"pw\"}", 201).text());
+            s.planId = id(call("POST", "/routers/packages/", s.jwt, "{\"name\":\"1 Hour\",\"router\":" + s.routerId
+                    + ",\"package_type\":\"hourly\",\"duration_hours\":1,\"price\":\"20.00\","
+                    + "\"download_speed_mbps\":5,\"upload_speed_mbps\":2}", 201).text());
+            String key = environment.equals("simulator") ? "sim-public-key" : "ISPubKey_test_" + UUID.randomUUID();
+            String secret = environment.equals("simulator") ? "sim-private-key" : "ISSecretKey_test_" + UUID.randomUUID();
+            s.credentialId = id(call("POST", "/payments/credentials/", s.jwt, "{\"provider\":\"instasend\",\"api_key\":\""
+                    + key + "\",\"private_key\":\"" + secret + "\",\"environment\":\"" + environment + "\"}", 201).text());
+            return s;
+        }
+
+        String purchase(String phone, String mac) {
+            return "{\"router_id\":" + routerId + ",\"package_id\":" + planId + ",\"phone_number\":\"" + phone
+                    + "\",\"amount\":\"20.00\",\"mac_address\":\"" + mac + "\"}";
+        }
+
+        private static long id(String json) {
+            return Long.parseLong(group(json, "\"id\":(\\d+)"));
+        }
     }
 
     /** An answer: status, body, whether the server closes the connection, and its ETag if any. */

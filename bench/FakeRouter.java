@@ -13,6 +13,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,7 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Many RouterOS v7 REST APIs behind one loopback port, for the push benchmark: each router is told apart by the
  * user name of its HTTP Basic credentials (the app's router rows carry username {@code r<n>}), and keeps its own
  * menus. It answers the calls the app's push worker makes (GET with filters and {@code .proplist}, PUT adds, PATCH
- * sets, DELETE removes, "already have" on a duplicate user name) and records, per MAC, when the first
+ * sets, DELETE removes, "already have" on a duplicate user name), reads values back as RouterOS does (rates in bits
+ * per second, flags true/false; the stricter model of the tests is src/test/.../testing/RouterOsTables.java) and
+ * records, per MAC, when the first
  * {@code PUT /rest/ip/hotspot/user} for it arrived: the moment the device could log in.
  *
  * <p>{@code java bench/FakeRouter.java <port>}. {@code GET /__bench/arrivals} answers one "MAC epoch-microseconds"
@@ -43,14 +46,45 @@ public class FakeRouter {
         System.err.println("fake RouterOS listening on 127.0.0.1:" + port);
     }
 
-    /** One router's menus: rows keyed by {@code .id}, in insertion order. */
+    /** One router's menus: rows keyed by {@code .id}, in insertion order; ids counted per menu, as on RouterOS. */
     static final class Router {
         final Map<String, Map<String, Map<String, String>>> tables = new ConcurrentHashMap<>();
-        final AtomicInteger nextId = new AtomicInteger(1);
+        final Map<String, AtomicInteger> nextIds = new ConcurrentHashMap<>();
 
         Map<String, Map<String, String>> table(String menu) {
             return tables.computeIfAbsent(menu, m -> new LinkedHashMap<>());
         }
+
+        String nextId(String menu) {
+            return "*" + Integer.toHexString(nextIds.computeIfAbsent(menu, m -> new AtomicInteger(0x1A))
+                    .getAndIncrement()).toUpperCase();
+        }
+    }
+
+    private static final Set<String> RATES = Set.of("rate-limit", "max-limit");
+
+    /**
+     * Values as RouterOS reads them back (docs/routeros-rest.md "Values"), so the app's comparisons run as against a
+     * router: rates in bits per second ({@code 2M/5M} → {@code 2000000/5000000}), flags {@code true}/{@code false}.
+     */
+    static Map<String, String> asRouterOsReads(Map<String, String> body) {
+        Map<String, String> read = new LinkedHashMap<>();
+        body.forEach((field, value) -> {
+            if (RATES.contains(field)) {
+                StringBuilder bps = new StringBuilder();
+                for (String side : value.split("/")) {
+                    long unit = side.endsWith("k") ? 1_000 : side.endsWith("M") ? 1_000_000 : 1;
+                    String number = unit == 1 ? side : side.substring(0, side.length() - 1);
+                    bps.append(bps.length() == 0 ? "" : "/").append(Long.parseLong(number) * unit);
+                }
+                read.put(field, bps.toString());
+            } else if (value.equals("yes") || value.equals("no")) {
+                read.put(field, value.equals("yes") ? "true" : "false");
+            } else {
+                read.put(field, value);
+            }
+        });
+        return read;
     }
 
     private static void handle(HttpExchange exchange) throws IOException {
@@ -116,10 +150,11 @@ public class FakeRouter {
                     }
                     FIRST_USER_PUT.putIfAbsent(body.get("name"), arrived);
                 }
-                String newId = "*" + Integer.toHexString(router.nextId.getAndIncrement()).toUpperCase();
+                String newId = router.nextId(menu);
                 Map<String, String> row = new LinkedHashMap<>();
                 row.put(".id", newId);
-                row.putAll(body);
+                row.put("disabled", "false");
+                row.putAll(asRouterOsReads(body));
                 table.put(newId, row);
                 send(exchange, 201, "application/json", json(row));
             }
@@ -129,7 +164,8 @@ public class FakeRouter {
                     error(exchange, 404, "Not Found", null);
                     return;
                 }
-                row.putAll(parseObject(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
+                row.putAll(asRouterOsReads(parseObject(new String(exchange.getRequestBody().readAllBytes(),
+                        StandardCharsets.UTF_8))));
                 send(exchange, 200, "application/json", json(row));
             }
             case "DELETE" -> {

@@ -71,8 +71,8 @@ public class LoadGen {
         Set<String> only = Set.of(o.getOrDefault("only", "live,packages,initiate,check,sandbox,storm").split(","));
 
         log("setup: two shops through the public API");
-        ShopSetup sim = ShopSetup.open("simulator");
-        ShopSetup sbx = ShopSetup.open("sandbox");
+        Shop sim = Shop.open("simulator");
+        Shop sbx = Shop.open("sandbox");
         log("  simulator shop: owner " + sim.ownerId + ", router " + sim.routerId + ", package " + sim.planId);
         log("  sandbox shop:   owner " + sbx.ownerId + ", router " + sbx.routerId + ", package " + sbx.planId);
 
@@ -166,15 +166,15 @@ public class LoadGen {
             // The warm-up rounds above never settle a payment: one unmeasured storm on a shop of its own first, so
             // the measured storm (on a fresh shop, whose counts the checks compare) runs warm code like every line.
             log("storm: unmeasured warm-up storm on a shop of its own");
-            storm(ShopSetup.open("sandbox"), stormSize, Math.max(128, stormConns), stormConns, false);
-            Storm storm = storm(ShopSetup.open("sandbox"), stormSize, Math.max(128, stormConns), stormConns, false);
+            storm(Shop.open("sandbox"), stormSize, Math.max(128, stormConns), stormConns, false);
+            Storm storm = storm(Shop.open("sandbox"), stormSize, Math.max(128, stormConns), stormConns, false);
             results.add(storm.result.target("≥ 1,000 settlements/s", storm.settlementsPerSecond >= 1000));
             storms.add(storm);
             // The same race without the provider in the loop: what the settlement itself (row lock, grant, events)
             // costs, next to the confirmation each webhook and check-status must ask IntaSend for.
             log("storm: unmeasured warm-up storm, simulator");
-            storm(ShopSetup.open("simulator"), stormSize, Math.max(128, stormConns), stormConns, true);
-            Storm simulated = storm(ShopSetup.open("simulator"), stormSize, Math.max(128, stormConns), stormConns,
+            storm(Shop.open("simulator"), stormSize, Math.max(128, stormConns), stormConns, true);
+            Storm simulated = storm(Shop.open("simulator"), stormSize, Math.max(128, stormConns), stormConns,
                     true);
             results.add(simulated.result.target("— (shows the bound)", true));
             storms.add(simulated);
@@ -192,47 +192,6 @@ public class LoadGen {
     }
 
     // ---------------------------------------------------------------------------------------------- shops
-
-    /** One owner with a router, a 20.00 package and IntaSend credentials in the given environment. */
-    static final class ShopSetup {
-        long ownerId;
-        String publicKey;
-        String jwt;
-        long routerId;
-        long planId;
-        long credentialId;
-
-        static ShopSetup open(String environment) throws IOException {
-            ShopSetup s = new ShopSetup();
-            String user = "bench_" + environment + "_" + UUID.randomUUID().toString().substring(0, 8);
-            String reg = call("POST", "/users/register/", "", "{\"username\":\"" + user + "\",\"email\":\"" + user
-                    + "@isp.example\",\"password\":\"bench-password-123\"}", 201).text();
-            s.ownerId = Long.parseLong(group(reg, "\"user_id\":(\\d+)"));
-            s.publicKey = group(reg, "\"public_key\":\"([0-9a-f]{32})\"");
-            String login = call("POST", "/users/login/", "", "{\"username\":\"" + user
-                    + "\",\"password\":\"bench-password-123\"}", 200).text();
-            s.jwt = "Authorization: Bearer " + group(login, "\"access_token\":\"([^\"]+)\"") + "\r\n";
-            s.routerId = id(call("POST", "/routers/", s.jwt, "{\"name\":\"Bench router\",\"host\":\"192.0.2.10\","
-                    + "\"port\":8728,\"username\":\"billing\",\"password\":\"pw\"}", 201).text());
-            s.planId = id(call("POST", "/routers/packages/", s.jwt, "{\"name\":\"1 Hour\",\"router\":" + s.routerId
-                    + ",\"package_type\":\"hourly\",\"duration_hours\":1,\"price\":\"20.00\","
-                    + "\"download_speed_mbps\":5,\"upload_speed_mbps\":2}", 201).text());
-            String key = environment.equals("simulator") ? "sim-public-key" : "ISPubKey_test_" + UUID.randomUUID();
-            String secret = environment.equals("simulator") ? "sim-private-key" : "ISSecretKey_test_" + UUID.randomUUID();
-            s.credentialId = id(call("POST", "/payments/credentials/", s.jwt, "{\"provider\":\"instasend\",\"api_key\":\""
-                    + key + "\",\"private_key\":\"" + secret + "\",\"environment\":\"" + environment + "\"}", 201).text());
-            return s;
-        }
-
-        String purchase(String phone, String mac) {
-            return "{\"router_id\":" + routerId + ",\"package_id\":" + planId + ",\"phone_number\":\"" + phone
-                    + "\",\"amount\":\"20.00\",\"mac_address\":\"" + mac + "\"}";
-        }
-
-        private static long id(String json) {
-            return Long.parseLong(group(json, "\"id\":(\\d+)"));
-        }
-    }
 
     /** A random Safaricom number, so no two requests share a per-phone bucket (10^8 numbers). */
     static String phone() {
@@ -445,7 +404,7 @@ public class LoadGen {
      * right beside it in the queue, a check-status of the same payment (so the two race), over {@code conns}
      * connections. A settlement is counted when the first answer that says "completed" for a payment arrives.
      */
-    static Storm storm(ShopSetup shop, int size, int createConns, int conns, boolean simulator) throws Exception {
+    static Storm storm(Shop shop, int size, int createConns, int conns, boolean simulator) throws Exception {
         Storm s = new Storm();
         s.payments = size;
         s.simulator = simulator;
@@ -589,7 +548,7 @@ public class LoadGen {
     }
 
     /** Exactly once: 1,000 completed, one succeeded event each, 1,000 grants; through the API and in SQL. */
-    static void verify(ShopSetup shop, Storm s, String[] ids) throws Exception {
+    static void verify(Shop shop, Storm s, String[] ids) throws Exception {
         String page = call("GET", "/payments/status/completed/?page_size=1", shop.jwt, null, 200).text();
         long completed = Long.parseLong(group(page, "\"count\":(\\d+)"));
         check(s, "API: GET /payments/status/completed/ count", completed, s.payments);

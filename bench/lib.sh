@@ -143,12 +143,17 @@ start_app() {
     APP_PID=$!
 }
 
-# Once the app is ready: zonky's embedded PostgreSQL starts with -F (fsync off) and synchronous_commit=off; the
-# results say so next to the numbers.
+# Once the app is ready: the settings of its embedded PostgreSQL, read from the server itself. Durability (fsync,
+# synchronous_commit) decides what every write costs, so the results header names it on a line of its own: the
+# app's embedded database is durable (boot/EmbeddedDevEnvironment); results from before that ran without it.
 read_pg_settings() {
     PG_SETTINGS=$(PGPASSWORD=postgres psql -h localhost -p "$DB_PORT" -U postgres -d hotspot_billing -At -F= -c \
-        "SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'shared_buffers', \
-        'max_connections') ORDER BY name" | tr '\n' ' ' || true)
+        "SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', \
+        'shared_buffers', 'max_connections') ORDER BY name" | tr '\n' ' ' || true)
+    PG_DURABILITY=$(PGPASSWORD=postgres psql -h localhost -p "$DB_PORT" -U postgres -d hotspot_billing -At -c \
+        "SELECT CASE WHEN current_setting('fsync') = 'on' AND current_setting('synchronous_commit') = 'on' \
+        THEN 'durable' ELSE 'NOT durable' END || ' (fsync=' || current_setting('fsync') || ', synchronous_commit=' \
+        || current_setting('synchronous_commit') || ')'" || echo '?')
 }
 
 # Compiles bench/<name>.java with bench/BenchKit.java into $WORK/classes; prints that directory.
@@ -186,6 +191,7 @@ write_results() {
     {
         cat "$WORK/header.md"
         echo "- app settings: ${BENCH_ENV[*]}${BENCH_JAVA_OPTS:+, JVM: $BENCH_JAVA_OPTS}; everything else default ($2)"
+        echo "- durability: ${PG_DURABILITY:-?}"
         echo "- embedded PostgreSQL $(PGPASSWORD=postgres psql -h localhost -p "$DB_PORT" -U postgres -d hotspot_billing -At -c 'SHOW server_version' 2>/dev/null || echo '?'): ${PG_SETTINGS:-?}(shared_buffers in 8 kB pages)"
         echo "- app log: $(grep -c ' WARN ' "$WORK/app.log" || true) WARN and $(grep -c ' ERROR ' "$WORK/app.log" || true) ERROR lines"
         echo "- load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"

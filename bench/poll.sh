@@ -9,7 +9,8 @@
 # BENCH_CHANGE_SETTLE ("1,0": pauses between the change and the polls of the changed lines, one line each),
 # BENCH_PUSH_ROUTERS (100), BENCH_PAYMENTS (1000), BENCH_WARMUP_PAYMENTS (500, unmeasured, before them),
 # BENCH_PAYMENT_RATE ("20,50,100" per s, one round of BENCH_PAYMENTS each), BENCH_PAYMENT_CONNS (8),
-# BENCH_ONLY (comma list of live,full,etag,version,changed,push), BENCH_OUT (bench/results/poll-latest.md),
+# BENCH_ONLY (comma list of live,full,etag,version,confirming,changed,push),
+# BENCH_OUT (bench/results/poll-latest.md),
 # BENCH_APP_ENV (extra app settings), BENCH_JAVA_OPTS (extra JVM options for the app, e.g. JFR), BENCH_JAR (run
 # another build of the app, e.g. an older commit's, instead of building this one), BENCH_KEEP=1 keeps the temp dir.
 set -euo pipefail
@@ -23,6 +24,8 @@ OUT=${BENCH_OUT:-bench/results/poll-latest.md}
 BENCH_ENV=(
     HOTSPOT_RATE_LIMIT_LIMITS_PAYMENT_PER_PUBLIC_KEY_CAPACITY=1000000000
     HOTSPOT_RATE_LIMIT_LIMITS_PAYMENT_PER_PHONE_CAPACITY=1000000
+    HOTSPOT_RATE_LIMIT_LIMITS_PAYMENT_PER_MAC_CAPACITY=1000000
+    HOTSPOT_RATE_LIMIT_LIMITS_PAYMENT_PER_IP_CAPACITY=1000000000
     HOTSPOT_PAYMENTS_RECONCILE_ENABLED=false
     HOTSPOT_ROUTER_ALLOW_LOOPBACK=true
 )

@@ -17,11 +17,13 @@ OUT=${BENCH_OUT:-bench/results/latest.md}
 WIREMOCK_JAR=${WIREMOCK_JAR:-$HOME/.m2/repository/org/wiremock/wiremock-standalone/3.13.1/wiremock-standalone-3.13.1.jar}
 
 # --- app settings for the benchmark ---------------------------------------------------------------------------------
-# Rate limits raised far above anything the run sends (they stay on: each initiate still pays for its two bucket
+# Rate limits raised far above anything the run sends (they stay on: each initiate still pays for its four bucket
 # checks), the reconciler off (it would compete with the measured requests for the pool).
 BENCH_ENV=(
     HOTSPOT_RATE_LIMIT_LIMITS_PAYMENT_PER_PUBLIC_KEY_CAPACITY=1000000000
     HOTSPOT_RATE_LIMIT_LIMITS_PAYMENT_PER_PHONE_CAPACITY=1000000
+    HOTSPOT_RATE_LIMIT_LIMITS_PAYMENT_PER_MAC_CAPACITY=1000000
+    HOTSPOT_RATE_LIMIT_LIMITS_PAYMENT_PER_IP_CAPACITY=1000000000
     HOTSPOT_PAYMENTS_RECONCILE_ENABLED=false
 )
 # Extra settings to try (space-separated NAME=value), e.g. BENCH_APP_ENV="HOTSPOT_DB_POOL_SIZE=40".

@@ -1,45 +1,90 @@
-# hotspot-billing: one-time router setup. Sections 1-4 serve poll mode (the router polls the backend; works behind
-# carrier NAT); section 5 adds what push mode needs (the backend calls the router's REST API).
-# Run after "/ip hotspot setup" has created the hotspot (server profile hsprof1). Replace the CHANGE-ME values.
-# Written from RouterOS v7 documentation (../shared/mikrotik.md 2-5); NOT yet run on a real router: try it on a
-# lab router or CHR first.
+# hotspot-billing: what a RouterOS 7.12+ hotspot needs to sell access through the backend, in either delivery mode.
+# Edit the marked block, then paste this whole file into the router's terminal (or upload it and /import setup.rsc).
+# Running it again changes nothing: every step finds its entry first and adds only what is missing.
+# Before it (mikrotik-scripts/README.md): device-mode allows hotspot, "/ip hotspot setup" has made the hotspot, the
+# clock is set by NTP, and the backend's certificate is trusted. After it: poll.rsc (poll mode) or setup-push.rsc.
+# Facts and idioms: docs/routeros-scripts.md. Not yet run on real RouterOS by us: try it on a CHR or lab router.
+{
+# ===== SETTINGS: the only lines to edit =====
+# The backend's host name (or IP address), as customers' phones reach it: the captive page calls it before paying.
+:local backendHost "billing.example.com"
+# Checkout hosts unpaid customers may open, separated by commas. Leave empty for M-Pesa prompts (STK push), which
+# need none. Only if you sell through IntaSend payment links, list its live checkout host:
+#   :local checkoutHosts "payment.intasend.com"
+:local checkoutHosts ""
+# ===== END OF SETTINGS =====
 
-# 0. RouterOS >= 7.17: hotspot, fetch and scheduler need a device-mode that allows them (asks for a physical
-#    confirmation and reboots). Skip on older versions.
-# /system device-mode update hotspot=yes
+:local tag "hotspot-billing"
 
-# 1. Correct time: without NTP the clock restarts at 1970 after every boot.
+# 1. RouterOS 7.12 or newer: the poll script's overlap guard (:jobname) and fetch headers need it.
+:local version [/system resource get version]
+:local dot [:find $version "."]
+:local major [:tonum [:pick $version 0 $dot]]
+:local minorEnd [:find $version "." ($dot + 1)]
+:if ([:typeof $minorEnd] != "num") do={ :set minorEnd [:find $version " "] }
+:local minor [:tonum [:pick $version ($dot + 1) $minorEnd]]
+:if ($major < 7 || ($major = 7 && $minor < 12)) do={
+  :error ("hotspot-billing needs RouterOS 7.12 or newer; this router runs " . $version)
+}
+
+# 2. Time: the clock restarts at 1970 after every boot without NTP, and TLS then fails. Keeps your servers if any.
 /system ntp client set enabled=yes
-/system ntp client servers add address=pool.ntp.org
+:if ([:len [/system ntp client get servers]] = 0) do={
+  /system ntp client set servers=pool.ntp.org
+}
 
-# 2. MAC login: a paid device is let in by its MAC, with no form.
-/ip hotspot profile set [find name=hsprof1] login-by=mac,http-pap,http-chap mac-auth-mode=mac-as-username-and-password
+# 3. MAC login on every hotspot server's profile (a paid device is let in by its MAC, with no form), and plain
+#    login for the captive page's form. Login methods already there are kept.
+:local servers [/ip hotspot find]
+:if ([:len $servers] = 0) do={
+  :error "no hotspot server yet: run /ip hotspot setup first (after enabling hotspot in device-mode on 7.17+)"
+}
+:foreach server in=$servers do={
+  :local profile [/ip hotspot get $server profile]
+  :local id [/ip hotspot profile find where name=$profile]
+  :local methods [:toarray [/ip hotspot profile get $id login-by]]
+  :local wanted ""
+  :foreach m in=$methods do={ :set wanted ($wanted . "," . $m) }
+  :foreach m in={"mac";"http-pap"} do={
+    :if ([:typeof [:find $methods $m]] != "num") do={ :set wanted ($wanted . "," . $m) }
+  }
+  :set wanted [:pick $wanted 1 [:len $wanted]]
+  /ip hotspot profile set $id login-by=$wanted mac-auth-mode=mac-as-username-and-password
+}
 
-# 3. Walled garden: before paying, clients must reach the billing API (the captive page calls it) and IntaSend.
-#    HTTPS hosts need IP-level rules too. Tagged, so re-running is harmless to find and clean up.
-/ip hotspot walled-garden add dst-host=billing.example.com comment=hotspot-billing
-/ip hotspot walled-garden ip add dst-host=billing.example.com action=accept comment=hotspot-billing
-/ip hotspot walled-garden ip add dst-host=payment.intasend.com action=accept comment=hotspot-billing
-/ip hotspot walled-garden ip add dst-host=sandbox.intasend.com action=accept comment=hotspot-billing
+# 4. Walled garden: before paying, unpaid clients reach only the backend over HTTPS (and the checkout hosts, when
+#    set). HTTPS needs IP-level rules (the HTTP walled garden cannot see inside TLS). Our rules carry the tag:
+#    rules of ours that are no longer wanted (an older setup's, a sandbox host) are removed.
+:local hosts [:toarray ($backendHost . "," . $checkoutHosts)]
+# The same hosts as one comma-bounded string, to look a rule's host up as text whatever type :toarray gave it.
+:local wantedText ","
+:foreach h in=$hosts do={ :set wantedText ($wantedText . [:tostr $h] . ",") }
+:foreach rule in=[/ip hotspot walled-garden find where comment=$tag] do={
+  /ip hotspot walled-garden remove $rule
+}
+:foreach rule in=[/ip hotspot walled-garden ip find where comment=$tag] do={
+  :local host [:tostr [/ip hotspot walled-garden ip get $rule dst-host]]
+  :local address [:tostr [/ip hotspot walled-garden ip get $rule dst-address]]
+  :if ([:typeof [:find $wantedText ("," . $host . ",")]] != "num" \
+      && [:typeof [:find $wantedText ("," . $address . ",")]] != "num") do={
+    /ip hotspot walled-garden ip remove $rule
+  }
+}
+:foreach h in=$hosts do={
+  :local name [:tostr $h]
+  :if ([:len $name] > 0) do={
+    :if ([:typeof [:toip $name]] = "ip") do={
+      :if ([:len [/ip hotspot walled-garden ip find where comment=$tag and dst-address=[:toip $name]]] = 0) do={
+        /ip hotspot walled-garden ip add action=accept dst-address=[:toip $name] protocol=tcp dst-port=443 \
+          comment=$tag
+      }
+    } else={
+      :if ([:len [/ip hotspot walled-garden ip find where comment=$tag and dst-host=$name]] = 0) do={
+        /ip hotspot walled-garden ip add action=accept dst-host=$name protocol=tcp dst-port=443 comment=$tag
+      }
+    }
+  }
+}
 
-# 4. The poll script (paste mikrotik-scripts/poll.rsc as its source, with your router id and poll token), and its
-#    scheduler: every 15 s; an unchanged list costs one tiny request.
-/system script add name=bill-sync policy=read,write,test source=""
-/system scheduler add name=bill-sync interval=15s on-event="/system script run bill-sync" policy=read,write,test
-
-# 5. Push mode only (router delivery "push" or "both"; skip for poll): the backend calls this router's REST API.
-#    REST over HTTPS, reachable only from the billing server's address (replace 203.0.113.10). With this
-#    self-signed certificate, set the router's verify_tls=false in the backend, or trust bill-ca there.
-/certificate add name=bill-ca common-name=bill-ca key-usage=key-cert-sign,crl-sign days-valid=3650
-/certificate sign bill-ca
-/certificate add name=bill-rest common-name=router.example.net days-valid=3650
-/certificate sign bill-rest ca=bill-ca
-/ip service set www-ssl disabled=no certificate=bill-rest address=203.0.113.10/32 tls-version=only-1.2
-#    A least-privilege group and user for the backend (the same username and password go into the router's
-#    settings in the backend, which stores the password encrypted). The backend reads and writes only
-#    /ip/hotspot/user, /ip/hotspot/user/profile, /ip/hotspot/active, /ip/hotspot/ip-binding and /queue/simple,
-#    and only entries commented "hotspot-billing".
-/user group add name=hotspot-billing policy=read,write,rest-api
-/user add name=billing group=hotspot-billing address=203.0.113.10/32 password="CHANGE-ME-LONG-RANDOM-SECRET"
-#    The backend creates the speed-tier user profiles it needs itself (bill_<up>_<down>, e.g. bill_2M_5M).
-#    For enforcement_mode ip-binding, disable FastTrack for hotspot clients, or their simple queues are bypassed.
+:put ("hotspot-billing: hotspot set up for " . $backendHost . "; next: poll.rsc (poll mode) or setup-push.rsc")
+}

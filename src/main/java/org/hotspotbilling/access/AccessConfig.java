@@ -45,6 +45,13 @@ public interface AccessConfig {
         /** How often a push router that answers is compared with its live grants and repaired (0 = never). */
         @WithDefault("10m")
         Duration driftInterval();
+
+        /**
+         * How long delivered jobs are kept (the owner's push status shows the latest ones); older ones are deleted
+         * hourly. Queued jobs are never deleted.
+         */
+        @WithDefault("7d")
+        Duration deliveredRetention();
     }
 
     interface Expiry {
@@ -58,7 +65,8 @@ public interface AccessConfig {
          * How long this instance may answer polls from memory (which router a token belongs to, each router's live
          * list) without asking the database again. Changes reach the memory at once through PostgreSQL
          * notifications; this only bounds the harm of one that got lost, and must be well above the routers' poll
-         * interval (1 min) for memory to help at all. 0 = no memory: every poll reads the database.
+         * interval (10 s as poll.rsc installs it) for memory to help at all. 0 = no memory: every poll reads the
+         * database.
          */
         @WithDefault("10m")
         Duration cacheTtl();

@@ -6,15 +6,18 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.Tuple;
 import jakarta.transaction.Transactional;
+import org.hotspotbilling.router.HostPolicy;
 import org.hotspotbilling.router.Router;
 import org.hotspotbilling.router.RouterService;
 import org.hotspotbilling.web.Conflict;
 import org.hotspotbilling.web.Invalid;
+import org.hotspotbilling.web.MacAddress;
 import org.hotspotbilling.web.NotFound;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** The owner's side of access grants: listing what a router lets in, and taking it back early. */
@@ -27,13 +30,15 @@ public class AccessService {
     private final RouterService routers;
     private final PushOutbox outbox;
     private final Event<PollCache.GrantsChanged> grantsChanged;
+    private final AccessGrants grants;
 
     public AccessService(EntityManager em, RouterService routers, PushOutbox outbox,
-            Event<PollCache.GrantsChanged> grantsChanged) {
+            Event<PollCache.GrantsChanged> grantsChanged, AccessGrants grants) {
         this.em = em;
         this.routers = routers;
         this.outbox = outbox;
         this.grantsChanged = grantsChanged;
+        this.grants = grants;
     }
 
     public record GrantView(long id, long routerId, String macAddress, String ipAddress, Instant expiresAt,
@@ -83,6 +88,42 @@ public class AccessService {
         return GrantView.of(grant);
     }
 
+    /** Where paid time goes: the device's new MAC, and its IP when the router enforces by IP binding. */
+    public record MoveRequest(String macAddress, String ipAddress) {
+    }
+
+    public record Moved(String message, GrantView from, GrantView to, long secondsMoved, boolean merged) {
+    }
+
+    /**
+     * Moves a live grant's remaining time to another device on the same router, in one transaction under row
+     * locks (docs/payments-rules.md, "Moving paid time"). 404 for another owner's router or grant, 400 for a bad
+     * or identical MAC, 409 when the grant has no running time.
+     */
+    @Transactional
+    public Moved move(long ownerId, long routerId, long grantId, MoveRequest request) {
+        routers.get(ownerId, routerId);
+        String mac = MacAddress.normalise(request == null ? null : request.macAddress())
+                .orElseThrow(() -> new Invalid("Invalid MAC address format",
+                        Map.of("mac_address", "Use AA:BB:CC:DD:EE:FF (the device's new address).")));
+        String ip = request.ipAddress() == null || request.ipAddress().isBlank() ? null
+                : HostPolicy.literal(request.ipAddress().trim()).map(a -> request.ipAddress().trim())
+                        .orElseThrow(() -> new Invalid("Invalid IP address format",
+                                Map.of("ip_address", "Use an IPv4 or IPv6 address.")));
+        AccessGrant source = em.find(AccessGrant.class, grantId);
+        if (source != null && source.routerId == routerId && source.macAddress.equals(mac)) {
+            throw new Invalid("The grant is already on " + mac, Map.of("mac_address", "Give the device's new MAC."));
+        }
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        AccessGrants.Move move = grants.move(ownerId, routerId, grantId, mac, ip, now);
+        if (move == null) {
+            throw new NotFound("Access grant not found");
+        }
+        return new Moved("Moved " + move.moved().toSeconds() + " s of access from " + move.from().macAddress + " to "
+                + move.to().macAddress + (move.merged() ? ", after the time it already had" : ""),
+                GrantView.of(move.from()), GrantView.of(move.to()), move.moved().toSeconds(), move.merged());
+    }
+
     /** One job of the push outbox, as the owner sees it. */
     public record PushJobView(long id, String kind, Long grantId, String macAddress, String state, int attempts,
             String lastError, Instant createdAt, Instant deliveredAt) {
@@ -91,7 +132,24 @@ public class AccessService {
     /** Where push delivery to a router stands. */
     public record PushStatus(long routerId, String delivery, String enforcementMode, long queuedJobs, int failures,
             Instant retryAt, Instant lastAttemptAt, Instant lastSuccessAt, String lastError, Instant lastDriftCheckAt,
-            int lastDriftRepairs, List<PushJobView> recentJobs) {
+            int lastDriftRepairs, List<PushJobView> recentJobs, TlsState tls) {
+    }
+
+    /**
+     * How push calls check the router's certificate (docs/routeros-rest.md "TLS and pinning"): {@code mode} is
+     * {@code pinned} (exactly the certificate of {@code pinned_fingerprint}), {@code ca} (a CA-signed certificate
+     * for the router's host name), {@code unverified} (any certificate: verify_tls=false, labs only) or
+     * {@code http} (no TLS). {@code fingerprint_seen} is what the last connection test was presented;
+     * {@code last_error} the last refused certificate, until a pass gets through.
+     */
+    public record TlsState(String mode, String pinnedFingerprint, String fingerprintSeen, Instant fingerprintSeenAt,
+            String lastError, Instant lastErrorAt) {
+        static TlsState of(Router router, String lastError, Instant lastErrorAt) {
+            String mode = !router.useHttps ? "http" : router.tlsFingerprint != null ? "pinned"
+                    : router.verifyTls ? "ca" : "unverified";
+            return new TlsState(mode, router.tlsFingerprint, router.tlsFingerprintSeen, router.tlsFingerprintSeenAt,
+                    lastError, lastErrorAt);
+        }
     }
 
     @Transactional
@@ -112,17 +170,18 @@ public class AccessService {
                 .toList();
         @SuppressWarnings("unchecked")
         List<Tuple> state = em.createNativeQuery("SELECT failures, retry_at, last_attempt_at, last_success_at, "
-                        + "last_error, last_drift_at, last_drift_repairs FROM router_push_state WHERE router_id = ?1",
-                        Tuple.class)
+                        + "last_error, last_drift_at, last_drift_repairs, last_tls_error, last_tls_error_at "
+                        + "FROM router_push_state WHERE router_id = ?1", Tuple.class)
                 .setParameter(1, routerId).getResultList();
         if (state.isEmpty()) {
             return new PushStatus(routerId, router.delivery, router.enforcementMode, queued, 0, null, null, null,
-                    null, null, 0, recent);
+                    null, null, 0, recent, TlsState.of(router, null, null));
         }
         Tuple s = state.get(0);
         return new PushStatus(routerId, router.delivery, router.enforcementMode, queued, ((Number) s.get(0)).intValue(),
                 s.get(1, Instant.class), s.get(2, Instant.class), s.get(3, Instant.class), (String) s.get(4),
-                s.get(5, Instant.class), ((Number) s.get(6)).intValue(), recent);
+                s.get(5, Instant.class), ((Number) s.get(6)).intValue(), recent,
+                TlsState.of(router, (String) s.get(7), s.get(8, Instant.class)));
     }
 
     /** Queues a full sync of a push router, tried at once even while it is backing off. */

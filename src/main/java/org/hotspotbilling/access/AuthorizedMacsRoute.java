@@ -3,12 +3,14 @@ package org.hotspotbilling.access;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.hotspotbilling.web.ApiException;
@@ -16,15 +18,20 @@ import org.hotspotbilling.web.ErrorBody;
 import org.hotspotbilling.web.Invalid;
 import org.jboss.logging.Logger;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
- * The router's pull endpoint, {@code GET /routers/{id}/authorized-macs/} (works behind carrier NAT), authenticated
- * by the router's own poll token from the Authorization header or {@code ?token=} (RouterOS {@code /tool fetch}
- * cannot always set headers). Documented in {@code META-INF/openapi.yaml}.
+ * The router's pull endpoint, {@code GET /routers/{id}/authorized-macs/} (works behind carrier NAT), and the report
+ * its script sends after applying a list, {@code POST /routers/{id}/authorized-macs/applied/}; both authenticated by
+ * the router's own poll token in {@code Authorization: Bearer}, or (discouraged: it ends up in proxy and access
+ * logs; kept for scripts installed before the header) {@code ?token=}. The protocol is docs/poll-protocol.md;
+ * OpenAPI in {@code META-INF/openapi.yaml}.
  *
  * <p>Every router calls this every 15 s, so it is a plain HTTP route rather than a JAX-RS resource: most polls are
  * answered from memory on the event loop, and the JAX-RS layer (per-request writer lookup, security interceptor,
@@ -38,6 +45,9 @@ public class AuthorizedMacsRoute {
     /** After CORS (-300) and the body limit (-3), before the JAX-RS handler and the unmatched-route 404. */
     private static final int ROUTE_ORDER = 0;
     private static final String PATH = "^/routers/(\\d{1,18})/authorized-macs/?$";
+    private static final String APPLIED_PATH = "^/routers/(\\d{1,18})/authorized-macs/applied/?$";
+    /** List versions are RouterPoll#version's count-latest-digest (older scripts may hold count-latest). */
+    private static final Pattern VERSION = Pattern.compile("[0-9a-f-]{1,40}");
     private static final String TEXT = "text/plain;charset=UTF-8";
     private static final String JSON = "application/json";
     private static final Logger LOG = Logger.getLogger(AuthorizedMacsRoute.class);
@@ -54,6 +64,18 @@ public class AuthorizedMacsRoute {
 
     void register(@Observes Router router) {
         router.routeWithRegex(PATH).order(ROUTE_ORDER).handler(this::handle);
+        // BodyHandler reads the body (the transport limit stays web/BodySizeLimit's); the handler checks its size.
+        router.routeWithRegex(APPLIED_PATH).order(ROUTE_ORDER).handler(BodyHandler.create(false))
+                .handler(this::handleReport);
+    }
+
+    /** The poll token: the Authorization header, or the discouraged {@code ?token=} of older scripts. */
+    private static String token(HttpServerRequest http) {
+        String authorization = http.getHeader(HttpHeaders.AUTHORIZATION);
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return authorization.substring(7);
+        }
+        return http.getParam("token");
     }
 
     private void handle(RoutingContext ctx) {
@@ -64,17 +86,13 @@ public class AuthorizedMacsRoute {
             return;
         }
         long routerId = Long.parseLong(ctx.pathParam("param0"));
-        String authorization = http.getHeader(HttpHeaders.AUTHORIZATION);
-        String queryToken = http.getParam("token");
-        String token = queryToken != null ? queryToken
-                : authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                        ? authorization.substring(7) : null;
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        Request request = new Request(http.getParam("format"), http.getParam("version"), http.getParam("page"),
-                http.getHeader(HttpHeaders.IF_NONE_MATCH));
         String tokenHash;
+        Request request;
         try {
-            tokenHash = RouterPoll.tokenHash(token);
+            request = new Request(http.getParam("format"), knownVersion(http.getParam("version")),
+                    http.getParam("page"), http.getHeader(HttpHeaders.IF_NONE_MATCH), confirms(http.getParam("confirms")));
+            tokenHash = RouterPoll.tokenHash(token(http));
             RouterPoll.LiveList known = poll.fromMemory(routerId, tokenHash, now);
             if (known != null && answer(ctx.response(), request, known, now, false)) {
                 return;
@@ -92,12 +110,33 @@ public class AuthorizedMacsRoute {
         });
     }
 
-    private record Request(String format, String knownVersion, String page, String ifNoneMatch) {
+    /** {@code confirms}: the router's script confirms what it applies, so this fetch does not count as delivery. */
+    private record Request(String format, String knownVersion, String page, String ifNoneMatch, boolean confirms) {
+    }
+
+    private static String knownVersion(String raw) {
+        if (raw == null || raw.isEmpty()) {
+            return null;
+        }
+        if (!VERSION.matcher(raw).matches()) {
+            throw new Invalid("version must be a list version as this endpoint answered it");
+        }
+        return raw;
+    }
+
+    private static boolean confirms(String raw) {
+        if (raw == null || "no".equals(raw)) {
+            return false;
+        }
+        if ("yes".equals(raw)) {
+            return true;
+        }
+        throw new Invalid("confirms must be yes or no");
     }
 
     /**
-     * Writes the answer to a poll; false (nothing written) when it must mark grants as delivered and
-     * {@code mayBlock} is false.
+     * Writes the answer to a poll; false (nothing written) when it must write to the database first (mark grants as
+     * delivered, or record what a confirming router is served) and {@code mayBlock} is false.
      */
     private boolean answer(HttpServerResponse response, Request request, RouterPoll.LiveList list, Instant now,
             boolean mayBlock) {
@@ -109,27 +148,43 @@ public class AuthorizedMacsRoute {
         String etag = "\"" + list.version() + "-p" + pageNumber + "\"";
         String ifNoneMatch = request.ifNoneMatch();
         if (ifNoneMatch != null && (ifNoneMatch.equals(etag) || ifNoneMatch.equals("*"))) {
-            recorder.polled(list.routerId(), list.version(), now);
+            recorder.polled(list.routerId(), list.version(), now, request.confirms(), null);
             response.setStatusCode(304).putHeader(HttpHeaders.ETAG, etag).end();
             return true;
         }
+        // A confirming script keeps a version only once it applied it without failure: holding it confirms it.
+        String applied = request.confirms() ? request.knownVersion() : null;
         if (list.version().equals(request.knownVersion())) {
-            recorder.polled(list.routerId(), list.version(), now);
+            if (request.confirms() && list.hasPending()) {
+                if (!mayBlock) {
+                    return false;
+                }
+                poll.heldByConfirmingRouter(list);
+            }
+            recorder.polled(list.routerId(), list.version(), now, request.confirms(), applied);
+            int count = list.grants().size();
             if (text) {
-                send(response, TEXT, "#OK unchanged version=" + list.version() + "\n#END\n");
+                send(response, TEXT, "#OK unchanged version=" + list.version() + " count=" + count + "\n#END\n");
             } else {
-                send(response, JSON, toJson(Map.of("unchanged", true, "version", list.version())));
+                send(response, JSON, toJson(Map.of("unchanged", true, "version", list.version(), "count", count)));
             }
             return true;
         }
         List<RouterPoll.LiveGrant> grants = list.page(pageNumber);
-        if (grants.stream().anyMatch(RouterPoll.LiveGrant::pending)) {
+        if (request.confirms()) {
+            if (list.hasPending() && !list.servedRecorded()) {
+                if (!mayBlock) {
+                    return false;
+                }
+                poll.recordServed(list, now);
+            }
+        } else if (grants.stream().anyMatch(RouterPoll.LiveGrant::pending)) {
             if (!mayBlock) {
                 return false;
             }
-            poll.delivered(list, grants);
+            poll.fetchedByLegacyScript(list, grants);
         }
-        recorder.polled(list.routerId(), list.version(), now);
+        recorder.polled(list.routerId(), list.version(), now, request.confirms(), applied);
         response.putHeader(HttpHeaders.ETAG, etag);
         if (text) {
             send(response, TEXT, asText(list, pageNumber, grants, now));
@@ -137,6 +192,41 @@ public class AuthorizedMacsRoute {
             send(response, JSON, toJson(asJson(list, pageNumber, grants, now)));
         }
         return true;
+    }
+
+    /** Largest report body read: a report is a few lines (64 failed MACs at most). */
+    private static final int MAX_REPORT_BYTES = 8 * 1024;
+
+    private void handleReport(RoutingContext ctx) {
+        HttpServerRequest http = ctx.request();
+        if (http.method() != HttpMethod.POST) {
+            ctx.response().putHeader(HttpHeaders.ALLOW, "POST");
+            error(ctx.response(), 405, "Method not allowed");
+            return;
+        }
+        long routerId = Long.parseLong(ctx.pathParam("param0"));
+        String token = token(http);
+        Buffer body = ctx.body().buffer();
+        Infrastructure.getDefaultWorkerPool().execute(() -> {
+            try {
+                String tokenHash = RouterPoll.tokenHash(token);
+                if (body != null && body.length() > MAX_REPORT_BYTES) {
+                    throw new Invalid("A report is at most " + MAX_REPORT_BYTES + " bytes");
+                }
+                RouterPoll.Report report = PollReports.parse(body == null ? ""
+                        : body.toString(StandardCharsets.UTF_8), json);
+                RouterPoll.Confirmation done = poll.confirm(routerId, tokenHash, report,
+                        Instant.now().truncatedTo(ChronoUnit.MICROS));
+                Map<String, Object> answer = new LinkedHashMap<>();
+                answer.put("version", done.version());
+                answer.put("current_version", done.currentVersion());
+                answer.put("current", done.current());
+                answer.put("confirmed", done.confirmed());
+                send(ctx.response(), JSON, toJson(answer));
+            } catch (RuntimeException e) {
+                failed(ctx.response(), e);
+            }
+        });
     }
 
     static String asText(RouterPoll.LiveList list, int page, List<RouterPoll.LiveGrant> grants, Instant now) {

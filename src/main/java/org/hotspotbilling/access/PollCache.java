@@ -102,10 +102,18 @@ public class PollCache {
         }
     }
 
-    /** The same list with some grants now delivered (which changes nothing a router sees). */
+    /** The same list with some grants now delivered, or its served grants recorded (nothing a router sees). */
     void replaceList(RouterPoll.LiveList old, RouterPoll.LiveList updated) {
         lists.asMap().computeIfPresent(old.routerId(),
                 (id, entry) -> entry.list() == old ? new ListEntry(updated, entry.stamp()) : entry);
+    }
+
+    /** These grants, in these forms, are now on the router, whichever version of its list is held here. */
+    void delivered(long routerId, Map<Long, Instant> marked) {
+        if (!marked.isEmpty()) {
+            lists.asMap().computeIfPresent(routerId,
+                    (id, entry) -> new ListEntry(entry.list().withDelivered(marked), entry.stamp()));
+        }
     }
 
     /**

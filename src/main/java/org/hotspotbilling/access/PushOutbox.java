@@ -1,6 +1,7 @@
 package org.hotspotbilling.access;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The durable outbox of push delivery, in PostgreSQL so that it survives a crash and is shared by every app
@@ -40,12 +42,16 @@ public class PushOutbox {
             boolean checkEverything, boolean driftCheck, List<Desired> desired) {
     }
 
+    private static final int PRUNE_BATCH = 5_000;
+
     private final EntityManager em;
     private final Event<Queued> queued;
+    private final Duration deliveredRetention;
 
-    public PushOutbox(EntityManager em, Event<Queued> queued) {
+    public PushOutbox(EntityManager em, Event<Queued> queued, AccessConfig config) {
         this.em = em;
         this.queued = queued;
+        this.deliveredRetention = config.push().deliveredRetention();
     }
 
     /**
@@ -133,10 +139,11 @@ public class PushOutbox {
     }
 
     /**
-     * The router now matches the pass: its jobs are delivered, the grants it carried are on the router (unless
-     * changed since), the backoff is cleared and the lease released. Nothing is recorded if the lease was lost.
+     * The router now matches the pass: its jobs are delivered, the grants whose entries the router was read back
+     * with ({@code applied}, by MAC) are on the router (unless changed since), the backoff is cleared and the lease
+     * released. Nothing is recorded if the lease was lost.
      */
-    public void succeeded(Pass pass, String token, Instant now, int changes) {
+    public void succeeded(Pass pass, String token, Instant now, int changes, Set<String> applied) {
         QuarkusTransaction.requiringNew().run(() -> {
             if (!holdsLease(pass.routerId(), token)) {
                 return;
@@ -145,9 +152,10 @@ public class PushOutbox {
                             + "attempts = attempts + 1 WHERE router_id = ?2 AND state = 'queued' AND id <= ?3")
                     .setParameter(1, now).setParameter(2, pass.routerId()).setParameter(3, pass.lastJobId())
                     .executeUpdate();
-            markOnRouter(pass.desired().stream().filter(d -> "pending".equals(d.state())).toList());
+            markOnRouter(pass, applied);
             em.createNativeQuery("UPDATE router_push_state SET lease_token = NULL, lease_until = NULL, failures = 0, "
                             + "retry_at = NULL, last_success_at = ?1, last_error = NULL, last_changes = ?2, "
+                            + "last_tls_error = NULL, last_tls_error_at = NULL, "
                             + "last_drift_at = CASE WHEN ?3 THEN ?1 ELSE last_drift_at END, "
                             + "last_drift_repairs = CASE WHEN ?3 THEN ?2 ELSE last_drift_repairs END "
                             + "WHERE router_id = ?4")
@@ -157,19 +165,28 @@ public class PushOutbox {
         });
     }
 
-    /** The pass failed: every job it covered records the attempt and why; the router waits until retryAt. */
-    public void failed(Pass pass, String token, String error, Instant retryAt) {
+    /**
+     * The pass failed: every job it covered records the attempt and why; the router waits until retryAt. Devices
+     * the router was read back with all the same ({@code applied}: a pass that failed on other entries) are on it.
+     * A refused certificate is also kept as the router's last TLS error.
+     */
+    public void failed(Pass pass, String token, String error, Instant retryAt, Set<String> applied,
+            boolean certificateRefused) {
         QuarkusTransaction.requiringNew().run(() -> {
             if (!holdsLease(pass.routerId(), token)) {
                 return;
             }
+            markOnRouter(pass, applied);
             em.createNativeQuery("UPDATE router_push_job SET attempts = attempts + 1, last_error = ?1 "
                             + "WHERE router_id = ?2 AND state = 'queued' AND id <= ?3")
                     .setParameter(1, error).setParameter(2, pass.routerId()).setParameter(3, pass.lastJobId())
                     .executeUpdate();
             em.createNativeQuery("UPDATE router_push_state SET lease_token = NULL, lease_until = NULL, "
-                            + "failures = failures + 1, retry_at = ?1, last_error = ?2 WHERE router_id = ?3")
+                            + "failures = failures + 1, retry_at = ?1, last_error = ?2, "
+                            + "last_tls_error = CASE WHEN ?4 THEN ?2 ELSE last_tls_error END, "
+                            + "last_tls_error_at = CASE WHEN ?4 THEN ?5 ELSE last_tls_error_at END WHERE router_id = ?3")
                     .setParameter(1, retryAt).setParameter(2, error).setParameter(3, pass.routerId())
+                    .setParameter(4, certificateRefused).setParameter(5, Instant.now().truncatedTo(ChronoUnit.MICROS))
                     .executeUpdate();
         });
     }
@@ -232,6 +249,26 @@ public class PushOutbox {
                 .setParameter(1, routerId).executeUpdate();
     }
 
+    /** Deletes delivered jobs past their retention, in batches so no delete holds many rows for long. */
+    @Scheduled(every = "1h", delayed = "2m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void pruneDelivered() {
+        pruneDelivered(Instant.now().minus(deliveredRetention));
+    }
+
+    /** Deletes the jobs delivered before {@code cutoff}; answers how many. */
+    public int pruneDelivered(Instant cutoff) {
+        int total = 0;
+        int deleted;
+        do {
+            deleted = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                            "DELETE FROM router_push_job WHERE id IN (SELECT id FROM router_push_job "
+                                    + "WHERE state = 'delivered' AND delivered_at < ?1 LIMIT ?2)")
+                    .setParameter(1, cutoff).setParameter(2, PRUNE_BATCH).executeUpdate());
+            total += deleted;
+        } while (deleted == PRUNE_BATCH);
+        return total;
+    }
+
     private boolean holdsLease(long routerId, String token) {
         return !em.createNativeQuery("SELECT 1 FROM router_push_state WHERE router_id = ?1 AND lease_token = ?2 "
                         + "FOR UPDATE")
@@ -239,7 +276,9 @@ public class PushOutbox {
     }
 
     /** Only grants unchanged since the pass read them: one extended meanwhile still needs its own pass. */
-    private void markOnRouter(List<Desired> delivered) {
+    private void markOnRouter(Pass pass, Set<String> applied) {
+        List<Desired> delivered = pass.desired().stream()
+                .filter(d -> "pending".equals(d.state()) && applied.contains(d.macAddress())).toList();
         for (int from = 0; from < delivered.size(); from += 500) {
             List<Desired> chunk = delivered.subList(from, Math.min(delivered.size(), from + 500));
             StringBuilder sql = new StringBuilder("UPDATE access_grant SET state = 'on_router' WHERE state = 'pending' "

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -160,41 +161,49 @@ public class PushWorker {
         }
         try {
             RouterOsClient.Target target = routers.targetOf(pass.ownerId(), routerId);
-            LeasedCalls calls = new LeasedCalls(routerId, target);
-            RouterSync.Result result = RouterSync.run(calls, pass.enforcementMode(), pass.desired(),
+            RestMenus menus = new RestMenus(new LeasedCalls(routerId, target));
+            RouterSync.Result result = RouterSync.run(menus, pass.enforcementMode(), pass.desired(),
                     pass.checkEverything());
+            result.notes().forEach(note -> LOG.warnf("Router %d: %s", routerId, note));
+            if (!result.complete()) {
+                failed(pass, String.join("; ", result.problems()), false, false, result.applied());
+                return;
+            }
             Instant done = Instant.now().truncatedTo(ChronoUnit.MICROS);
-            outbox.succeeded(pass, token, done, result.changes());
+            outbox.succeeded(pass, token, done, result.changes(), result.applied());
             if (pass.driftCheck() && result.changes() > 0) {
                 LOG.warnf("Router %d had drifted from its grants: %d entries repaired", routerId, result.changes());
             } else if (pass.checkEverything() && result.changes() > 0) {
                 // A resync after the router was created or re-configured: changes are expected, not drift.
                 LOG.infof("Router %d resynchronised with its grants: %d entries written", routerId, result.changes());
             }
-            result.notes().forEach(note -> LOG.warnf("Router %d: %s", routerId, note));
-        } catch (RouterOsException | RouterSync.NotApplied | LeaseLost e) {
-            failed(pass, e);
+        } catch (LeaseLost e) {
+            LOG.warnf("Lost the lease on router %d mid-pass; its new worker finishes the job", routerId);
+        } catch (RouterOsException e) {
+            failed(pass, e.getMessage(), ownerMustFix(e), e.kind() == RouterOsException.Kind.TLS, Set.of());
         } catch (RuntimeException e) {
             LOG.errorf(e, "Push to router %d failed unexpectedly", routerId);
-            failed(pass, e);
+            failed(pass, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), false, false,
+                    Set.of());
         }
     }
 
-    private void failed(PushOutbox.Pass pass, Exception e) {
-        if (e instanceof LeaseLost) {
-            LOG.warnf("Lost the lease on router %d mid-pass; its new worker finishes the job", pass.routerId());
-            return;
-        }
-        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    /**
+     * Records a failed pass (the devices it did apply count as on the router; a refused certificate is kept apart
+     * for the owner) and when to try again.
+     */
+    private void failed(PushOutbox.Pass pass, String why, boolean ownerMustFix, boolean certificateRefused,
+            Set<String> applied) {
         int failures = outbox.failures(pass.routerId()) + 1;
-        Instant retryAt = Instant.now().plus(backoff(failures, credentialsProblem(e)));
-        outbox.failed(pass, token, why, retryAt);
+        Instant retryAt = Instant.now().plus(backoff(failures, ownerMustFix));
+        outbox.failed(pass, token, why, retryAt, applied, certificateRefused);
         LOG.warnf("Push to router %d failed (%d in a row), retrying at %s: %s", pass.routerId(), failures, retryAt, why);
     }
 
     /**
      * Exponential backoff with equal jitter: half the delay fixed, half random, so routers that went down together
-     * do not all come back at the same instant. Refused credentials wait the longest: only the owner can fix them.
+     * do not all come back at the same instant. Refused credentials or certificates wait the longest: only the
+     * owner can fix them (and a fix queues a sync at once).
      */
     Duration backoff(int failures, boolean credentials) {
         long max = config.retryMax().toMillis();
@@ -203,9 +212,9 @@ public class PushWorker {
         return Duration.ofMillis(delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1));
     }
 
-    private static boolean credentialsProblem(Exception e) {
-        return e instanceof RouterOsException r && (r.kind() == RouterOsException.Kind.REFUSED
-                || r.kind() == RouterOsException.Kind.HOST_NOT_ALLOWED);
+    private static boolean ownerMustFix(RouterOsException e) {
+        return e.kind() == RouterOsException.Kind.REFUSED || e.kind() == RouterOsException.Kind.HOST_NOT_ALLOWED
+                || e.kind() == RouterOsException.Kind.TLS;
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -222,7 +231,7 @@ public class PushWorker {
     }
 
     /** Router calls of one pass, renewing the lease when half of it is used up. */
-    private final class LeasedCalls implements RouterSync.Calls {
+    private final class LeasedCalls implements RestMenus.Calls {
         private final long routerId;
         private final RouterOsClient.Target target;
         private Instant renewAt;

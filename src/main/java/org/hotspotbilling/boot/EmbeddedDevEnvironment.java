@@ -63,15 +63,43 @@ public final class EmbeddedDevEnvironment {
                 postgres.getPort(), DATABASE, dataDir.resolve("postgres"), dataDir);
     }
 
-    /** Starts a PostgreSQL server on {@code dataDir} (initialised on first use) and creates the app database. */
+    /**
+     * How the embedded server writes: {@link #DURABLE} like any production PostgreSQL (a committed payment survives a
+     * power cut), or {@link #THROWAWAY} for a database that is deleted afterwards anyway (the test suite).
+     */
+    public enum Durability {
+        DURABLE("on"),
+        THROWAWAY("off");
+
+        private final String setting;
+
+        Durability(String setting) {
+            this.setting = setting;
+        }
+    }
+
+    /**
+     * Starts a durable PostgreSQL server on {@code dataDir} (initialised on first use) and creates the app database:
+     * what {@code ./mvnw quarkus:dev} and {@code java -jar} run on.
+     */
     public static EmbeddedPostgres startPostgres(Path dataDir, int port) {
+        return startPostgres(dataDir, port, Durability.DURABLE);
+    }
+
+    public static EmbeddedPostgres startPostgres(Path dataDir, int port, Durability durability) {
         try {
             Files.createDirectories(dataDir.getParent());
+            // zonky starts the server with -F (fsync off) and synchronous_commit=off, made for throwaway test
+            // databases: a crash or power cut then loses committed transactions, or corrupts the data directory.
+            // A later -c fsync=on overrides -F, so both are always set explicitly.
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
                     .setPort(port)
                     .setServerConfig("max_connections", "100")
+                    .setServerConfig("fsync", durability.setting)
+                    .setServerConfig("synchronous_commit", durability.setting)
+                    .setServerConfig("full_page_writes", durability.setting)
                     .start();
             createDatabaseIfMissing(postgres);
             return postgres;

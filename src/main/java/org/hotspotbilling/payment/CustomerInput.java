@@ -1,9 +1,8 @@
 package org.hotspotbilling.payment;
 
 import org.hotspotbilling.router.HostPolicy;
+import org.hotspotbilling.web.MacAddress;
 
-import java.util.HexFormat;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -13,7 +12,6 @@ public final class CustomerInput {
 
     /** 07XXXXXXXX, 01XXXXXXXX, 2547…, +2547…, 2541…, +2541… (spaces and dashes ignored). */
     private static final Pattern KENYAN_MOBILE = Pattern.compile("(?:\\+?254|0)([17]\\d{8})");
-    private static final Pattern MAC = Pattern.compile("[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\\1[0-9A-Fa-f]{2}){4}");
 
     private CustomerInput() {
     }
@@ -29,12 +27,7 @@ public final class CustomerInput {
 
     /** AA:BB:CC:DD:EE:FF in upper case; group (multicast/broadcast) addresses are not devices. */
     public static Optional<String> mac(String raw) {
-        if (raw == null || !MAC.matcher(raw.trim()).matches()) {
-            return Optional.empty();
-        }
-        String mac = raw.trim().toUpperCase(Locale.ROOT).replace('-', ':');
-        int firstOctet = HexFormat.fromHexDigits(mac.substring(0, 2));
-        return (firstOctet & 1) == 1 ? Optional.empty() : Optional.of(mac);
+        return MacAddress.normalise(raw);
     }
 
     /** An IPv4 or IPv6 literal, in its canonical text form. */

@@ -6,6 +6,8 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Tuple;
+import jakarta.transaction.Transactional;
 import org.hotspotbilling.crypto.Hashes;
 import org.hotspotbilling.payment.PaymentDtos.PortalAnswer;
 import org.hotspotbilling.web.ApiException;
@@ -15,8 +17,11 @@ import org.hotspotbilling.web.Invalid;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -27,6 +32,13 @@ import java.util.regex.Pattern;
  * answer again, with another body a 422, and while the first is still running a 409. A request refused during
  * validation stores nothing, so correcting and retrying with the same key is safe. Keys are kept for
  * {@link PaymentConfig#idempotencyRetention()}.
+ *
+ * <p>A first request may die between its claim and its answer (a crash, a kill, a lost connection to the database).
+ * The payment it wrote records itself on the key in the same transaction ({@link #attach}), so after
+ * {@link PaymentConfig#idempotencyLockTimeout()} a retry takes the claim over and answers with that payment as an
+ * unknown outcome (202), or, when no payment was written, runs afresh. A takeover gives the claim a new token: the
+ * request it replaced, should it still be alive, can no longer attach a payment (its transaction is rolled back) or
+ * store an answer. Rules: {@code docs/payments-rules.md}, "Idempotency".
  */
 @ApplicationScoped
 public class IdempotencyKeys {
@@ -34,6 +46,9 @@ public class IdempotencyKeys {
     public static final String HEADER = "Idempotency-Key";
     public static final String REPLAYED_HEADER = "Idempotent-Replayed";
     private static final Pattern KEY = Pattern.compile("[\\x21-\\x7E]{1,255}");
+    static final String TAKEN_OVER = "A retry with this " + HEADER + " took over after this request ran too long; "
+            + "its answer is the one that counts";
+    private static final int PRUNE_BATCH = 5_000;
 
     private final EntityManager em;
     private final ObjectMapper json;
@@ -47,93 +62,177 @@ public class IdempotencyKeys {
             // Clients retry for up to a day; a shorter memory would let a retry charge the customer twice.
             throw new IllegalStateException("hotspot.payments.idempotency-retention must be at least 24h");
         }
+        if (config.idempotencyLockTimeout().compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalStateException("hotspot.payments.idempotency-lock-timeout must be at least 1s");
+        }
     }
 
     /** An answer and whether it is a replay of the key's first answer. */
     public record Outcome(PortalAnswer answer, boolean replayed) {
     }
 
+    /** The claim a request holds on a key: what it passes to the transaction that writes its payment. */
+    public record Claim(long ownerId, String key, UUID token) {
+    }
+
+    /**
+     * Runs a purchase under a key: {@code validate} (writes nothing), then {@code execute} with the claim, whose
+     * payment-writing transaction must call {@link #attach}. {@code unfinished} answers for a payment whose first
+     * request never finished. Without a key, runs it plainly (the claim is null).
+     */
     public <T> Outcome run(long ownerId, String key, String endpoint, Object request, Supplier<T> validate,
-            Function<T, PortalAnswer> execute) {
+            BiFunction<T, Claim, PortalAnswer> execute, Function<UUID, PortalAnswer> unfinished) {
         if (key == null) {
-            return new Outcome(execute.apply(validate.get()), false);
+            return new Outcome(execute.apply(validate.get(), null), false);
         }
         if (!KEY.matcher(key).matches()) {
             throw new Invalid(HEADER + " must be 1 to 255 visible ASCII characters");
         }
-        String fingerprint = Hashes.sha256Hex(endpoint + "\n" + canonical(request));
-        if (!claim(ownerId, key, endpoint, fingerprint)) {
-            return new Outcome(replay(ownerId, key, endpoint, fingerprint), true);
+        String fingerprint = fingerprint(endpoint, request);
+        Claim claim = claim(ownerId, key, endpoint, fingerprint);
+        if (claim == null) {
+            Held held = held(ownerId, key, endpoint, fingerprint);
+            if (held.answer() != null) {
+                return new Outcome(held.answer(), true);
+            }
+            claim = held.takenOver();
+            if (held.paymentId() != null) {
+                // The first request wrote its payment and died: its outcome is unknown, as after a provider timeout.
+                PortalAnswer answer = unfinished.apply(held.paymentId());
+                store(claim, answer);
+                return new Outcome(answer, true);
+            }
         }
         T validated;
         try {
             validated = validate.get();
         } catch (RuntimeException e) {
-            release(ownerId, key);
+            release(claim);
             throw e;
         }
         PortalAnswer answer;
         try {
-            answer = execute.apply(validated);
+            answer = execute.apply(validated, claim);
         } catch (ApiException e) {
-            store(ownerId, key, new PortalAnswer(e.status(), ErrorBody.of(e.getMessage())));
+            store(claim, new PortalAnswer(e.status(), ErrorBody.of(e.getMessage())));
             throw e;
         } catch (RuntimeException e) {
-            store(ownerId, key, new PortalAnswer(500, ErrorBody.of("Internal server error")));
+            store(claim, new PortalAnswer(500, ErrorBody.of("Internal server error")));
             throw e;
         }
-        store(ownerId, key, answer);
+        store(claim, answer);
         return new Outcome(answer, false);
     }
 
-    /** Deletes keys past their retention. */
-    @Scheduled(every = "1h", delayed = "1m")
-    void prune() {
-        Instant cutoff = Instant.now().minus(config.idempotencyRetention());
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
-                "DELETE FROM idempotency_key WHERE created_at < ?1").setParameter(1, cutoff).executeUpdate());
+    /**
+     * Records on the key the payment its request is writing, in the transaction that writes it. Fails (rolling
+     * the payment back) when the claim was taken over meanwhile: that key already has another request behind it.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void attach(Claim claim, UUID paymentId) {
+        int attached = em.createNativeQuery("UPDATE idempotency_key SET payment_id = ?1 WHERE owner_id = ?2 "
+                        + "AND idem_key = ?3 AND claim_token = ?4 AND payment_id IS NULL AND response_status IS NULL")
+                .setParameter(1, paymentId).setParameter(2, claim.ownerId()).setParameter(3, claim.key())
+                .setParameter(4, claim.token())
+                .executeUpdate();
+        if (attached != 1) {
+            throw new Conflict(TAKEN_OVER);
+        }
     }
 
-    private boolean claim(long ownerId, String key, String endpoint, String fingerprint) {
-        Instant now = Instant.now();
+    /** Deletes keys past their retention, in batches so that no delete holds many rows for long. */
+    @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void prune() {
+        Instant cutoff = Instant.now().minus(config.idempotencyRetention());
+        int deleted;
+        do {
+            deleted = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                            "DELETE FROM idempotency_key WHERE ctid = ANY (ARRAY(SELECT ctid FROM idempotency_key "
+                                    + "WHERE created_at < ?1 LIMIT ?2))")
+                    .setParameter(1, cutoff).setParameter(2, PRUNE_BATCH).executeUpdate());
+        } while (deleted == PRUNE_BATCH);
+    }
+
+    /** Claims a fresh key; null when the key is already held or answered. */
+    Claim claim(long ownerId, String key, String endpoint, String fingerprint) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         Instant cutoff = now.minus(config.idempotencyRetention());
-        return QuarkusTransaction.requiringNew().call(() -> {
+        UUID token = UUID.randomUUID();
+        boolean claimed = QuarkusTransaction.requiringNew().call(() -> {
             // A key older than the retention is forgotten: it starts afresh, as if never used.
             em.createNativeQuery("DELETE FROM idempotency_key WHERE owner_id = ?1 AND idem_key = ?2 AND created_at < ?3")
                     .setParameter(1, ownerId).setParameter(2, key).setParameter(3, cutoff).executeUpdate();
             return em.createNativeQuery("INSERT INTO idempotency_key (owner_id, idem_key, endpoint, request_sha256, "
-                            + "created_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (owner_id, idem_key) DO NOTHING")
+                            + "claim_token, claimed_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) "
+                            + "ON CONFLICT (owner_id, idem_key) DO NOTHING")
                     .setParameter(1, ownerId).setParameter(2, key).setParameter(3, endpoint)
-                    .setParameter(4, fingerprint).setParameter(5, now)
+                    .setParameter(4, fingerprint).setParameter(5, token).setParameter(6, now)
                     .executeUpdate() == 1;
         });
+        return claimed ? new Claim(ownerId, key, token) : null;
+    }
+
+    /** A key someone else claimed: its stored answer, or the claim this request took over (and the payment). */
+    private record Held(PortalAnswer answer, Claim takenOver, UUID paymentId) {
     }
 
     @SuppressWarnings("unchecked")
-    private PortalAnswer replay(long ownerId, String key, String endpoint, String fingerprint) {
-        List<Object[]> rows = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
-                        "SELECT endpoint, request_sha256, response_status, response_body FROM idempotency_key "
-                                + "WHERE owner_id = ?1 AND idem_key = ?2")
+    private Held held(long ownerId, String key, String endpoint, String fingerprint) {
+        List<Tuple> rows = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                        "SELECT endpoint, request_sha256, response_status, response_body, claim_token, claimed_at "
+                                + "FROM idempotency_key WHERE owner_id = ?1 AND idem_key = ?2", Tuple.class)
                 .setParameter(1, ownerId).setParameter(2, key).getResultList());
         if (rows.isEmpty()) {
             // The first request was refused during validation and released the key in the meantime.
             throw new Conflict("A request with this " + HEADER + " was just refused; send it again");
         }
-        Object[] row = rows.get(0);
-        if (!endpoint.equals(row[0]) || !fingerprint.equals(row[1])) {
+        Tuple row = rows.get(0);
+        if (!endpoint.equals(row.get(0)) || !fingerprint.equals(row.get(1))) {
             throw new UnprocessableKey();
         }
-        if (row[2] == null) {
+        if (row.get(2) != null) {
+            return new Held(answer(row.get(2), row.get(3)), null, null);
+        }
+        Duration held = Duration.between(row.get(5, Instant.class), Instant.now());
+        if (held.compareTo(config.idempotencyLockTimeout()) < 0) {
+            long wait = config.idempotencyLockTimeout().minus(held).toSeconds() + 1;
+            throw new Conflict("A request with this " + HEADER + " is still in progress; retry in " + wait
+                    + (wait == 1 ? " second" : " seconds"));
+        }
+        return takeOver(ownerId, key, row.get(4, UUID.class));
+    }
+
+    /**
+     * Takes over a claim held past the lock timeout, if nobody else did first: a new token, and the payment the
+     * first request attached, if any.
+     */
+    @SuppressWarnings("unchecked")
+    private Held takeOver(long ownerId, String key, UUID staleToken) {
+        UUID token = UUID.randomUUID();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        List<UUID> taken = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                        "UPDATE idempotency_key SET claim_token = ?1, claimed_at = ?2 WHERE owner_id = ?3 "
+                                + "AND idem_key = ?4 AND claim_token = ?5 AND response_status IS NULL "
+                                + "RETURNING payment_id", UUID.class)
+                .setParameter(1, token).setParameter(2, now).setParameter(3, ownerId).setParameter(4, key)
+                .setParameter(5, staleToken).getResultList());
+        if (taken.isEmpty()) {
+            // Another retry took it over, or the first request answered, a moment ago.
             throw new Conflict("A request with this " + HEADER + " is still in progress; retry later");
         }
+        return new Held(null, new Claim(ownerId, key, token), taken.get(0));
+    }
+
+    private PortalAnswer answer(Object status, Object body) {
         try {
-            return new PortalAnswer(((Number) row[2]).intValue(), json.readTree((String) row[3]));
+            return new PortalAnswer(((Number) status).intValue(), json.readTree((String) body));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Stored answer of an idempotency key is not JSON", e);
         }
     }
 
-    private void store(long ownerId, String key, PortalAnswer answer) {
+    /** Stores the answer, unless the claim was taken over meanwhile (then the takeover's answer counts). */
+    private void store(Claim claim, PortalAnswer answer) {
         String body;
         try {
             body = json.writeValueAsString(answer.body());
@@ -142,20 +241,25 @@ public class IdempotencyKeys {
         }
         QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
                         "UPDATE idempotency_key SET response_status = ?1, response_body = ?2 "
-                                + "WHERE owner_id = ?3 AND idem_key = ?4")
-                .setParameter(1, answer.status()).setParameter(2, body).setParameter(3, ownerId).setParameter(4, key)
+                                + "WHERE owner_id = ?3 AND idem_key = ?4 AND claim_token = ?5 "
+                                + "AND response_status IS NULL")
+                .setParameter(1, answer.status()).setParameter(2, body).setParameter(3, claim.ownerId())
+                .setParameter(4, claim.key()).setParameter(5, claim.token())
                 .executeUpdate());
     }
 
-    private void release(long ownerId, String key) {
+    private void release(Claim claim) {
         QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
-                        "DELETE FROM idempotency_key WHERE owner_id = ?1 AND idem_key = ?2 AND response_status IS NULL")
-                .setParameter(1, ownerId).setParameter(2, key).executeUpdate());
+                        "DELETE FROM idempotency_key WHERE owner_id = ?1 AND idem_key = ?2 AND claim_token = ?3 "
+                                + "AND response_status IS NULL")
+                .setParameter(1, claim.ownerId()).setParameter(2, claim.key()).setParameter(3, claim.token())
+                .executeUpdate());
     }
 
-    private String canonical(Object request) {
+    /** What identifies "the same request": the endpoint and the body as parsed, written back canonically. */
+    String fingerprint(String endpoint, Object request) {
         try {
-            return json.writeValueAsString(request);
+            return Hashes.sha256Hex(endpoint + "\n" + json.writeValueAsString(request));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Request cannot be fingerprinted", e);
         }

@@ -9,6 +9,7 @@ import jakarta.persistence.Table;
 import org.hibernate.annotations.DynamicUpdate;
 import org.hotspotbilling.web.TimestampedEntity;
 import org.hotspotbilling.provider.Environment;
+import org.hotspotbilling.provider.PaymentProvider.StatusQuery;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -112,6 +113,35 @@ public class Payment extends TimestampedEntity {
 
     @Column(name = "check_attempts", nullable = false)
     public int checkAttempts;
+
+    @Column(name = "checkout_id", length = 100)
+    public String checkoutId;
+
+    @Column(name = "checkout_signature", columnDefinition = "text")
+    public String checkoutSignature;
+
+    @Column(name = "provider_checked_at")
+    public Instant providerCheckedAt;
+
+    @Column(name = "given_up_at")
+    public Instant givenUpAt;
+
+    /** The M-Pesa receipt the customer paid with (Daraja callbacks); one receipt pays one payment. */
+    @Column(name = "mpesa_receipt", length = 20)
+    public String mpesaReceipt;
+
+    /** Why the payment cannot settle without the owner; null when nothing is wrong. */
+    @Column(columnDefinition = "text")
+    public String attention;
+
+    /** What the provider can be asked about this payment with; null when we know nothing it would recognise. */
+    public StatusQuery statusQuery() {
+        if (intasendInvoiceId == null && checkoutId == null) {
+            return null;
+        }
+        return new StatusQuery(intasendInvoiceId, checkoutId,
+                checkoutSignature);
+    }
 
     static final String STK_PUSH = "stk_push";
     static final String LINK = "link";

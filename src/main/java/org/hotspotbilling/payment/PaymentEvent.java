@@ -19,10 +19,18 @@ import java.util.UUID;
 @Table(name = "payment_event")
 public class PaymentEvent extends PanacheEntityBase {
 
-    /** Normalised event types. */
+    /** Normalised event types (docs/payments.md "Timeline"). */
     public enum Type {
         created, push_sent, link_created, pending_user_action, succeeded, late_success, failed, requires_recovery,
-        reconciled, access_granted, access_not_granted, ignored_after_completion, retry_requested
+        reconciled, access_granted, access_not_granted, ignored_after_completion, retry_requested,
+        /** The provider told us something (a webhook): recorded before anything is asked or changed. */
+        webhook_received,
+        /** A provider answer that does not name this payment (reference, amount, currency): not applied. */
+        mismatch,
+        /** The one late re-check of a given-up payment found it still unpaid. */
+        late_check,
+        /** The owner moved the access this payment bought to the device's new MAC. */
+        access_moved
     }
 
     /** Who caused the event. */

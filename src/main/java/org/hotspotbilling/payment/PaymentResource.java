@@ -7,6 +7,8 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirementsSet;
@@ -42,33 +44,52 @@ public class PaymentResource {
 
     @GET
     @Operation(summary = "Payments, newest first", description = "Owner. Filters: status, method, router, phone, "
-            + "date_from, date_to (dates or ISO instants). Paging: page (from 1), page_size (1–100, default 20).")
+            + "date_from, date_to (dates or ISO instants). Paging: follow next (a URL with cursor, null on the last "
+            + "page); page (from 1) still works; page_size 1–100, default 20. count stops at 10,000 "
+            + "(count_capped true beyond); pages read by cursor have no count.")
     public PaymentDtos.Page list(@QueryParam("status") String status, @QueryParam("method") String method,
             @QueryParam("router") String router, @QueryParam("phone") String phone,
             @QueryParam("date_from") String from, @QueryParam("date_to") String to,
-            @QueryParam("page") @DefaultValue("1") String page, @QueryParam("page_size") @DefaultValue("20") String size) {
+            @QueryParam("page") @DefaultValue("1") String page, @QueryParam("cursor") String cursor,
+            @QueryParam("page_size") @DefaultValue("20") String size, @Context UriInfo uri) {
         OwnerPayments.Filter filter = new OwnerPayments.Filter(status, method, QueryParams.optionalId(router, "router"),
                 phone, from, to);
-        return owner.list(current.id(), filter, QueryParams.wholeNumber(page, "page"),
-                QueryParams.wholeNumber(size, "page_size"));
+        return page(owner.list(current.id(), filter, paging(page, cursor, size)), uri);
     }
 
     @GET
     @Path("/status/{status}")
-    @Operation(summary = "Payments with one status", description = "Owner. 400 for an unknown status.")
+    @Operation(summary = "Payments with one status", description = "Owner. 400 for an unknown status. Paged as "
+            + "the list.")
     public PaymentDtos.Page byStatus(@PathParam("status") String status, @QueryParam("page") @DefaultValue("1") String page,
-            @QueryParam("page_size") @DefaultValue("20") String size) {
-        return owner.list(current.id(), new OwnerPayments.Filter(status, null, null, null, null, null),
-                QueryParams.wholeNumber(page, "page"), QueryParams.wholeNumber(size, "page_size"));
+            @QueryParam("cursor") String cursor, @QueryParam("page_size") @DefaultValue("20") String size,
+            @Context UriInfo uri) {
+        return page(owner.list(current.id(), new OwnerPayments.Filter(status, null, null, null, null, null),
+                paging(page, cursor, size)), uri);
     }
 
     @GET
     @Path("/method/{method}")
-    @Operation(summary = "Payments with one method", description = "Owner. 400 for an unknown method.")
+    @Operation(summary = "Payments with one method", description = "Owner. 400 for an unknown method. Paged as "
+            + "the list.")
     public PaymentDtos.Page byMethod(@PathParam("method") String method, @QueryParam("page") @DefaultValue("1") String page,
-            @QueryParam("page_size") @DefaultValue("20") String size) {
-        return owner.list(current.id(), new OwnerPayments.Filter(null, method, null, null, null, null),
-                QueryParams.wholeNumber(page, "page"), QueryParams.wholeNumber(size, "page_size"));
+            @QueryParam("cursor") String cursor, @QueryParam("page_size") @DefaultValue("20") String size,
+            @Context UriInfo uri) {
+        return page(owner.list(current.id(), new OwnerPayments.Filter(null, method, null, null, null, null),
+                paging(page, cursor, size)), uri);
+    }
+
+    private static OwnerPayments.Paging paging(String page, String cursor, String size) {
+        return new OwnerPayments.Paging(QueryParams.wholeNumber(page, "page"),
+                cursor == null || cursor.isBlank() ? null : cursor, QueryParams.wholeNumber(size, "page_size"));
+    }
+
+    /** {@code next} as a URL, as the reference's paged answers have it: this request with the next cursor. */
+    private static PaymentDtos.Page page(OwnerPayments.Slice slice, UriInfo uri) {
+        String next = slice.nextCursor() == null ? null : uri.getRequestUriBuilder().replaceQueryParam("page")
+                .replaceQueryParam("cursor", slice.nextCursor()).build().toString();
+        return new PaymentDtos.Page(slice.count(), slice.countCapped(), slice.page(), slice.pageSize(), next,
+                slice.results());
     }
 
     @GET

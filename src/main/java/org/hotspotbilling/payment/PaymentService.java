@@ -2,6 +2,7 @@ package org.hotspotbilling.payment;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import org.hotspotbilling.access.AccessGrants;
 import org.hotspotbilling.payment.PaymentDtos.PaymentView;
@@ -42,8 +43,12 @@ public class PaymentService {
     static final String NOT_FOUND = "Payment not found or access denied";
     static final String NO_CREDENTIALS =
             "No active IntaSend credentials found. Please add your IntaSend API credentials first.";
+    static final String NO_CREDENTIALS_ANY = "No active payment credentials found. Please add your IntaSend or "
+            + "M-Pesa (Daraja) credentials first.";
     static final String PER_TENANT = "payment-per-public-key";
     static final String PER_PHONE = "payment-per-phone";
+    static final String PER_MAC = "payment-per-mac";
+    static final String PER_ADDRESS = "payment-per-ip";
     private static final Logger LOG = Logger.getLogger(PaymentService.class);
 
     private final PlanService plans;
@@ -53,9 +58,12 @@ public class PaymentService {
     private final PaymentConfig config;
     private final RateLimiter rateLimiter;
     private final AccessGrants grants;
+    private final ProviderConfirmation confirmation;
+    private final EntityManager em;
 
     public PaymentService(PlanService plans, CredentialService credentials, Providers providers,
-            PaymentSettlement settlement, PaymentConfig config, RateLimiter rateLimiter, AccessGrants grants) {
+            PaymentSettlement settlement, PaymentConfig config, RateLimiter rateLimiter, AccessGrants grants,
+            ProviderConfirmation confirmation, EntityManager em) {
         this.plans = plans;
         this.credentials = credentials;
         this.providers = providers;
@@ -63,14 +71,34 @@ public class PaymentService {
         this.config = config;
         this.rateLimiter = rateLimiter;
         this.grants = grants;
+        this.confirmation = confirmation;
+        this.em = em;
     }
 
-    /** A validated purchase: the payment to write and the credential to charge it with. */
-    record Purchase(Payment payment, ActiveCredential credential) {
+    /**
+     * A validated purchase: the payment to write, the credential to charge it with, and for M-Pesa Daraja the URL
+     * Daraja posts the result to.
+     */
+    record Purchase(Payment payment, ActiveCredential credential, String callbackUrl) {
+    }
+
+    /**
+     * Where a purchase comes in: the message when the owner has no active credential (the IntaSend paths keep the
+     * reference's), and this service's public address, which Daraja's callback URL is built on.
+     */
+    public record Channel(String noCredentials, String publicBase) {
+    }
+
+    /**
+     * Who asks for a purchase: the owner it is for, whether through the captive portal's public key (rather than
+     * the owner's own token or key pair), and from which address ({@link org.hotspotbilling.web.ClientAddress}).
+     */
+    public record Caller(long ownerId, boolean portal, String address) {
     }
 
     /** Checks every rule of initiate (SPEC "Rules of initiate"), in order; nothing is written. */
-    public Purchase validate(long ownerId, PurchaseRequest request, String kind) {
+    public Purchase validate(Caller caller, PurchaseRequest request, String kind, Channel channel) {
+        long ownerId = caller.ownerId();
         if (request == null || request.routerId() == null || request.packageId() == null
                 || request.phoneNumber() == null || request.phoneNumber().isBlank() || request.amount() == null) {
             throw new Invalid("router_id, package_id, phone_number, and amount are required");
@@ -84,6 +112,11 @@ public class PaymentService {
             String phone = CustomerInput.phone(request.phoneNumber())
                     .orElseThrow(() -> new Invalid("Invalid phone number format",
                             Map.of("phone_number", "Use 07XXXXXXXX, 01XXXXXXXX or 254XXXXXXXXX.")));
+            if (caller.portal() && blank(request.macAddress())) {
+                // Without the device the money would buy nothing (docs/payments-rules.md, "Purchases").
+                throw new Invalid("mac_address is required: it is the device the package is for",
+                        Map.of("mac_address", "This field is required."));
+            }
             String mac = blank(request.macAddress()) ? null : CustomerInput.mac(request.macAddress())
                     .orElseThrow(() -> new Invalid("Invalid MAC address format",
                             Map.of("mac_address", "Use AA:BB:CC:DD:EE:FF.")));
@@ -91,8 +124,16 @@ public class PaymentService {
                     .orElseThrow(() -> new Invalid("Invalid IP address format",
                             Map.of("ip_address", "Use an IPv4 or IPv6 address.")));
             PaymentMethod method = method(request.paymentMethod());
-            ActiveCredential credential = credentials.active(ownerId, ProviderName.instasend)
-                    .orElseThrow(() -> new NotFound(NO_CREDENTIALS));
+            ActiveCredential credential = credentials.forPortal(ownerId)
+                    .orElseThrow(() -> new NotFound(channel.noCredentials()));
+            boolean daraja = credential.provider() == ProviderName.mpesa;
+            if (daraja && Payment.LINK.equals(kind)) {
+                throw new Invalid("M-Pesa Daraja has no payment links: use initiate for an STK push");
+            }
+            if (daraja && plan.price.stripTrailingZeros().scale() > 0) {
+                throw new Invalid("M-Pesa takes whole shillings only: this package costs " + plan.price.toPlainString()
+                        + " KES", Map.of("package_id", "Set a whole-shilling price to sell it through M-Pesa."));
+            }
 
             Payment payment = new Payment();
             payment.id = UUID.randomUUID();
@@ -106,7 +147,7 @@ public class PaymentService {
             payment.phoneNumber = phone;
             payment.amount = plan.price;
             payment.paymentMethod = method;
-            payment.paymentProvider = ProviderName.instasend.name();
+            payment.paymentProvider = credential.provider().name();
             payment.providerMode = credential.environment();
             payment.credentialId = credential.id();
             payment.kind = kind;
@@ -115,23 +156,33 @@ public class PaymentService {
             payment.ipAddress = ip;
             payment.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
             payment.nextCheckAt = payment.createdAt.plus(config.reconcile().firstCheckAfter());
-            return new Purchase(payment, credential);
+            return new Purchase(payment, credential, daraja ? channel.publicBase() + "/payments/webhook/mpesa/"
+                    + credential.callbackToken() + "/" : null);
         });
         // The public key is public: without these limits anyone could flood a stranger's phone with prompts.
-        // Only valid purchases count, after every rule held, before anything is written or sent.
+        // Only valid purchases count, after every rule held, before anything is written or sent. The caller's
+        // address goes first, so one flooding address is stopped before it drains the buckets of the phones and
+        // devices it names; owner callers (a server relaying every customer) have no address limit.
+        // Sizes and reasons: docs/payments-rules.md, "Rate limits".
+        if (caller.portal()) {
+            rateLimiter.consume(PER_ADDRESS, caller.address());
+        }
         rateLimiter.consume(PER_TENANT, "owner:" + ownerId);
+        if (purchase.payment().macAddress != null) {
+            rateLimiter.consume(PER_MAC, purchase.payment().macAddress);
+        }
         rateLimiter.consume(PER_PHONE, purchase.payment().phoneNumber);
         return purchase;
     }
 
     /** Writes the payment, sends the STK push, and answers as SPEC "Provider outcomes" says. */
-    public PortalAnswer initiate(Purchase purchase) {
+    public PortalAnswer initiate(Purchase purchase, IdempotencyKeys.Claim claim) {
         Payment payment = purchase.payment();
-        settlement.created(payment, Source.portal);
+        settlement.created(payment, Source.portal, claim);
         PaymentProvider provider = providers.forCredential(purchase.credential());
         PaymentProvider.PushResult pushed;
         try {
-            pushed = provider.startPush(purchase.credential(), pushRequest(payment));
+            pushed = provider.startPush(purchase.credential(), pushRequest(payment, purchase.callbackUrl()));
         } catch (ProviderException e) {
             return providerFailure(payment.id, e, "Failed to initiate STK push: ");
         }
@@ -142,122 +193,57 @@ public class PaymentService {
     }
 
     /** Writes the payment and asks the provider for a checkout link the customer opens. */
-    public PortalAnswer createLink(Purchase purchase) {
+    public PortalAnswer createLink(Purchase purchase, IdempotencyKeys.Claim claim) {
         Payment payment = purchase.payment();
-        settlement.created(payment, Source.portal);
+        settlement.created(payment, Source.portal, claim);
         PaymentProvider provider = providers.forCredential(purchase.credential());
         PaymentProvider.LinkResult link;
         try {
-            link = provider.createLink(purchase.credential(), pushRequest(payment));
+            link = provider.createLink(purchase.credential(), pushRequest(payment, null));
         } catch (ProviderException e) {
             return providerFailure(payment.id, e, "Failed to create payment link: ");
         }
-        Payment sent = settlement.sent(payment.id, Source.portal, link.paymentId(), link.invoiceId(), link.rawState(),
-                link.url(), PaymentEvent.Type.link_created);
+        Payment sent = settlement.linkCreated(payment.id, link);
         return new PortalAnswer(201, new PaymentDtos.LinkCreated("Payment link created successfully",
                 PaymentView.of(sent), new PaymentDtos.LinkInfo(link.url(), link.invoiceId(), link.rawState())));
     }
 
     /**
-     * The portal's poll. A settled payment answers from the database at once (its expiry never moves); an open
-     * one is checked with the provider first when we know its invoice.
+     * The portal's poll. A settled payment answers from the database at once (its expiry never moves); an open one
+     * is checked with the provider first, at most once per {@code hotspot.payments.status-min-interval} however
+     * often the portal polls (the rest answer from the database).
      */
     public PaymentDtos.StatusAnswer checkStatus(long ownerId, UUID id) {
+        Instant now = Instant.now();
         // Two transactions at most, neither held while the provider answers: one reads the payment (and answers it
-        // when the provider need not be asked, or takes the credential to ask with), one applies the answer.
+        // when the provider need not be asked, or prepares the question), one applies the answer.
         Polled polled = QuarkusTransaction.joiningExisting().call(() -> {
             Payment payment = owned(ownerId, id);
-            if (!payment.status.open() || payment.intasendInvoiceId == null || payment.credentialId == null) {
-                return new Polled(payment, null, statusAnswer(payment));
+            if (!payment.status.open() || !providerCheckDue(id, now)) {
+                return new Polled(null, statusAnswer(payment));
             }
-            return new Polled(payment, credentials.byId(payment.credentialId).orElse(null), null);
+            ProviderConfirmation.Prepared prepared = confirmation.prepare(payment, Source.check_status);
+            return prepared.ready() ? new Polled(prepared, null) : new Polled(null, statusAnswer(prepared.payment()));
         });
         if (polled.answer() != null) {
             return polled.answer();
         }
-        Payment payment = polled.payment();
-        PaymentProvider.StatusResult status = providerStatus(payment, polled.credential());
-        if (status == null) {
-            return statusAnswer(payment);
-        }
-        return QuarkusTransaction.joiningExisting().call(() ->
-                statusAnswer(apply(id, Source.check_status, status, payment.intasendInvoiceId)));
+        return statusAnswer(confirmation.ask(polled.prepared(), Source.check_status).payment());
     }
 
-    /** A payment as read for a poll: the answer when the database alone gives it, else the credential to ask with. */
-    private record Polled(Payment payment, ActiveCredential credential, PaymentDtos.StatusAnswer answer) {
-    }
-
-    /** Asks the provider where an open payment stands and applies the answer. Provider trouble changes nothing. */
-    Payment refreshFromProvider(Payment payment, Source source) {
-        PaymentProvider.StatusResult status = providerStatus(payment,
-                credentials.byId(payment.credentialId).orElse(null));
-        return status == null ? payment : apply(payment.id, source, status, payment.intasendInvoiceId);
-    }
-
-    /** The provider's view of an open payment's invoice, or null when it cannot be had (no credential, trouble). */
-    private PaymentProvider.StatusResult providerStatus(Payment payment, ActiveCredential credential) {
-        if (credential == null) {
-            return null;
-        }
-        PaymentProvider.StatusResult status;
-        try {
-            status = providers.forCredential(credential).status(credential, payment.intasendInvoiceId);
-        } catch (ProviderException e) {
-            LOG.infof("Status of payment %s not available from the provider: %s", payment.id, e.getMessage());
-            return null;
-        }
-        String mismatch = mismatch(payment, status);
-        if (mismatch != null) {
-            LOG.warnf("Status of invoice %s not applied to payment %s: %s", payment.intasendInvoiceId, payment.id,
-                    mismatch);
-            return null;
-        }
-        return status;
+    /** A payment as read for a poll: the answer when the database alone gives it, else the question to ask. */
+    private record Polled(ProviderConfirmation.Prepared prepared, PaymentDtos.StatusAnswer answer) {
     }
 
     /**
-     * Why a provider's answer about an invoice must not settle this payment, or null when it may: the invoice must
-     * name this payment as its reference and be for its amount (either may be left out by the provider). The one
-     * confirmation rule of check-status, the reconciler and the webhook.
+     * Claims the right to ask the provider about an open payment now: true at most once per status-min-interval
+     * for a payment, across all instances (the claim is a conditional update of its row).
      */
-    static String mismatch(Payment payment, PaymentProvider.StatusResult status) {
-        if (status.apiRef() != null && !status.apiRef().equals(payment.id.toString())) {
-            return "the invoice belongs to another reference";
-        }
-        if (status.amount() != null && status.amount().compareTo(payment.amount) != 0) {
-            return "the invoice is for " + status.amount().toPlainString() + ", not "
-                    + payment.amount.toPlainString();
-        }
-        return null;
-    }
-
-    /** Applies a provider-confirmed status. */
-    Payment apply(UUID id, Source source, PaymentProvider.StatusResult status, String invoiceId) {
-        return switch (status.state()) {
-            case COMPLETE -> settlement.complete(id, source, status.mpesaReference(), "Confirmed by the provider");
-            case FAILED -> settlement.fail(id, source, status.failedCode(),
-                    status.failedReason() == null ? "Payment " + status.rawState().toLowerCase(Locale.ROOT)
-                            + " at the provider" : status.failedReason());
-            case PENDING, PROCESSING, UNRECOGNISED -> settlement.stillOpen(id, source, status.rawState(), invoiceId);
-        };
-    }
-
-    /** The simulator's callback: a Daraja result code decides the outcome. Only for simulator payments. */
-    public PaymentDtos.StatusAnswer simulateCallback(long ownerId, UUID id, PaymentDtos.SimulatedCallback callback) {
-        Payment payment = owned(ownerId, id);
-        if (payment.providerMode != Environment.simulator) {
-            throw new Conflict("Only simulator payments can be settled with simulate-callback");
-        }
-        if (callback == null || callback.resultCode() == null) {
-            throw new Invalid("result_code is required (0 success, 1 insufficient funds, 1032 cancelled, "
-                    + "1037 timeout, 2001 wrong PIN)", Map.of("result_code", "This field is required."));
-        }
-        String code = String.valueOf(callback.resultCode());
-        Payment settled = callback.resultCode() == 0
-                ? settlement.complete(id, Source.simulator, code, describe(callback))
-                : settlement.fail(id, Source.simulator, code, describe(callback));
-        return statusAnswer(settled);
+    private boolean providerCheckDue(UUID id, Instant now) {
+        return em.createNativeQuery("UPDATE payment SET provider_checked_at = ?1 WHERE id = ?2 AND "
+                        + "(provider_checked_at IS NULL OR provider_checked_at <= ?3)")
+                .setParameter(1, now).setParameter(2, id).setParameter(3, now.minus(config.statusMinInterval()))
+                .executeUpdate() == 1;
     }
 
     @Transactional
@@ -269,7 +255,7 @@ public class PaymentService {
         return payment;
     }
 
-    PaymentDtos.StatusAnswer statusAnswer(Payment payment) {
+    public PaymentDtos.StatusAnswer statusAnswer(Payment payment) {
         String message = switch (payment.status) {
             case completed -> "Payment completed successfully!";
             case failed, cancelled -> "Payment " + payment.status + ": " + payment.errorMessage;
@@ -289,16 +275,29 @@ public class PaymentService {
             settlement.fail(id, Source.portal, e.status() == 0 ? null : String.valueOf(e.status()), e.getMessage());
             return new PortalAnswer(502, new PaymentDtos.Failed(prefix + e.getMessage(), id));
         }
-        Payment open = settlement.requiresRecovery(id, Source.portal, e.getMessage());
+        return unknownOutcome(id, e.getMessage());
+    }
+
+    /**
+     * The answer for a payment whose purchase request never finished (an Idempotency-Key retry after the lock
+     * timeout): the push may or may not have been sent, so it is an unknown outcome like a provider timeout.
+     */
+    public PortalAnswer unfinished(UUID id) {
+        return unknownOutcome(id, "The request that created this payment did not finish (the service stopped or "
+                + "lost its database); a retry with the same Idempotency-Key took over");
+    }
+
+    private PortalAnswer unknownOutcome(UUID id, String why) {
+        Payment open = settlement.requiresRecovery(id, Source.portal, why);
         // A page written for the reference needs a truthy intasend.payment_id to start polling: give it ours.
         return new PortalAnswer(202, new PaymentDtos.Initiated("The payment provider did not confirm the request in "
                 + "time. The customer may still get the M-Pesa prompt: keep checking status.", PaymentView.of(open),
                 new PaymentDtos.PushInfo(id.toString(), null, "UNKNOWN", RecoveryHints.UNKNOWN_OUTCOME)));
     }
 
-    private static PushRequest pushRequest(Payment payment) {
+    private static PushRequest pushRequest(Payment payment, String callbackUrl) {
         return new PushRequest(payment.id, payment.phoneNumber, payment.amount, payment.currency,
-                "WiFi " + payment.packageName);
+                "WiFi " + payment.packageName, callbackUrl);
     }
 
     @Transactional
@@ -313,20 +312,6 @@ public class PaymentService {
         }
         return Choices.parse(PaymentMethod.values(), raw.trim().toLowerCase(Locale.ROOT), "payment method",
                 "payment_method");
-    }
-
-    private static String describe(PaymentDtos.SimulatedCallback callback) {
-        if (callback.resultDesc() != null && !callback.resultDesc().isBlank()) {
-            return callback.resultDesc();
-        }
-        return switch (callback.resultCode()) {
-            case 0 -> "The service request is processed successfully.";
-            case 1 -> "The balance is insufficient for the transaction.";
-            case 1032 -> "Request cancelled by user";
-            case 1037 -> "DS timeout user cannot be reached";
-            case 2001 -> "The initiator information is invalid.";
-            default -> "Failed with result code " + callback.resultCode();
-        };
     }
 
     private static boolean blank(String value) {

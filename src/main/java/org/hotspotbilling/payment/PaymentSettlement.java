@@ -7,6 +7,8 @@ import jakarta.transaction.Transactional;
 import org.hotspotbilling.access.AccessGrants;
 import org.hotspotbilling.payment.PaymentEvent.Source;
 import org.hotspotbilling.payment.PaymentEvent.Type;
+import org.hotspotbilling.provider.PaymentProvider;
+import org.hotspotbilling.provider.ProviderState;
 import org.hotspotbilling.web.NotFound;
 
 import java.time.Duration;
@@ -25,10 +27,12 @@ public class PaymentSettlement {
 
     private final EntityManager em;
     private final AccessGrants grants;
+    private final IdempotencyKeys idempotency;
 
-    public PaymentSettlement(EntityManager em, AccessGrants grants) {
+    public PaymentSettlement(EntityManager em, AccessGrants grants, IdempotencyKeys idempotency) {
         this.em = em;
         this.grants = grants;
+        this.idempotency = idempotency;
     }
 
     /**
@@ -41,7 +45,9 @@ public class PaymentSettlement {
         if (payment.status == PaymentStatus.completed) {
             return payment;
         }
-        PaymentStatus from = payment.status;
+        if (!payment.status.canMoveTo(PaymentStatus.completed)) {
+            throw new IllegalStateException("Payment " + id + " cannot complete from " + payment.status);
+        }
         // PostgreSQL keeps microseconds: answer exactly what is stored.
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         // The grant first, while the payment row is locked but not yet changed: its statements then find nothing of
@@ -50,9 +56,10 @@ public class PaymentSettlement {
                 : grants.grant(payment.ownerId, payment.routerId, payment.macAddress, payment.ipAddress,
                         payment.durationHours, AccessGrants.rateLimit(payment.downloadSpeedMbps,
                                 payment.uploadSpeedMbps), payment.id, now);
-        payment.status = PaymentStatus.completed;
+        PaymentStatus from = move(payment, PaymentStatus.completed);
         payment.completedAt = now;
         payment.nextCheckAt = null;
+        payment.attention = null;
         payment.intasendState = "COMPLETE";
         payment.packageExpiryTime = expiry;
         event(payment, from.open() ? Type.succeeded : Type.late_success, source, from, resultCode, resultDesc, null);
@@ -79,8 +86,7 @@ public class PaymentSettlement {
         if (!payment.status.open()) {
             return payment;
         }
-        PaymentStatus from = payment.status;
-        payment.status = PaymentStatus.failed;
+        PaymentStatus from = move(payment, PaymentStatus.failed);
         payment.errorMessage = reason == null ? "" : reason;
         payment.nextCheckAt = null;
         payment.intasendState = payment.intasendState == null ? "FAILED" : payment.intasendState;
@@ -95,13 +101,24 @@ public class PaymentSettlement {
             Type type) {
         Payment payment = lock(id);
         payment.intasendPaymentId = paymentId;
+        // A webhook may have arrived before the push's answer and told us the invoice already.
         payment.intasendInvoiceId = payment.intasendInvoiceId == null ? invoiceId : payment.intasendInvoiceId;
         payment.paymentUrl = url;
         if (payment.status == PaymentStatus.pending) {
-            payment.status = PaymentStatus.processing;
+            move(payment, PaymentStatus.processing);
             payment.intasendState = rawState;
             event(payment, type, source, PaymentStatus.pending, rawState, null, null);
         }
+        return payment;
+    }
+
+    /** The provider made a checkout link: its id and signature are what its status will be asked with. */
+    @Transactional
+    public Payment linkCreated(UUID id, PaymentProvider.LinkResult link) {
+        Payment payment = sent(id, Source.portal, link.paymentId(), link.invoiceId(), link.rawState(), link.url(),
+                Type.link_created);
+        payment.checkoutId = link.paymentId();
+        payment.checkoutSignature = link.signature();
         return payment;
     }
 
@@ -113,17 +130,21 @@ public class PaymentSettlement {
     public Payment requiresRecovery(UUID id, Source source, String why) {
         Payment payment = lock(id);
         if (payment.status == PaymentStatus.pending) {
-            payment.status = PaymentStatus.processing;
+            move(payment, PaymentStatus.processing);
             event(payment, Type.requires_recovery, source, PaymentStatus.pending, null, why,
                     RecoveryHints.UNKNOWN_OUTCOME);
         }
         return payment;
     }
 
-    /** A non-final provider state: recorded once per change of state, so polling does not flood the timeline. */
+    /**
+     * A non-final provider answer (or, for a payment no longer open, an answer that changes nothing): recorded once
+     * per change of state, so polling does not flood the timeline.
+     */
     @Transactional
     public Payment stillOpen(UUID id, Source source, String rawState, String invoiceId) {
         Payment payment = lock(id);
+        payment.providerCheckedAt = Instant.now();
         if (!payment.status.open()) {
             return payment;
         }
@@ -137,6 +158,156 @@ public class PaymentSettlement {
         return payment;
     }
 
+    /**
+     * A provider's word about the payment (a webhook), recorded under the row lock before anything is asked: the
+     * invoice id it names (when we had none) and the state it claims, in the timeline. A claimed final or unknown
+     * state sets the durable "ask the provider now" mark ({@code next_check_at}), which any instance's
+     * confirmation worker or reconciler then acts on; a claim is never applied by itself (docs/payments.md
+     * "Confirmation"). Answers whether the mark was set.
+     */
+    @Transactional
+    public boolean notice(UUID id, Source source, String invoiceId, String rawState) {
+        Payment payment = lock(id);
+        // An invoice we did not know is something new to ask the provider by, whatever the state claimed.
+        boolean learnt = payment.intasendInvoiceId == null && invoiceId != null;
+        if (learnt) {
+            payment.intasendInvoiceId = invoiceId;
+        }
+        ProviderState claimed = ProviderState.of(rawState);
+        event(payment, Type.webhook_received, source, null, rawState,
+                "Says " + (rawState == null ? "nothing of its state" : rawState)
+                        + (invoiceId == null ? "" : " for invoice " + invoiceId), null);
+        if (payment.status == PaymentStatus.completed) {
+            return false;
+        }
+        if (!learnt && !claimed.isFinal() && claimed != ProviderState.UNRECOGNISED) {
+            if (payment.status.open() && !rawState.equals(payment.intasendState)) {
+                payment.intasendState = rawState;
+                event(payment, Type.pending_user_action, source, null, rawState, "Waiting for the customer to pay",
+                        null);
+            }
+            return false;
+        }
+        if (!learnt && claimed == ProviderState.FAILED && !payment.status.open()) {
+            return false; // nothing a confirmed failure could change
+        }
+        payment.nextCheckAt = Instant.now();
+        payment.attention = null;
+        return true;
+    }
+
+    /**
+     * An M-Pesa Daraja callback about the payment, recorded under the row lock before anything is asked: its
+     * result and metadata in the timeline, the receipt it names. A success for another amount, or with a receipt
+     * that already paid another payment, is a mismatch and asks nothing; anything else sets the "ask the provider
+     * now" mark, and STK Push Query decides (docs/daraja.md "Callback"). Answers whether the mark was set.
+     */
+    @Transactional
+    public boolean mpesaNotice(UUID id, DarajaCallback callback) {
+        Payment payment = lock(id);
+        boolean learnt = payment.intasendInvoiceId == null;
+        if (learnt) {
+            payment.intasendInvoiceId = callback.checkoutRequestId(); // adopted (WebhookService.adoptable)
+        }
+        event(payment, Type.webhook_received, Source.webhook, null, String.valueOf(callback.resultCode()),
+                callback.describe(), null);
+        if (payment.status == PaymentStatus.completed) {
+            return false;
+        }
+        if (callback.succeeded()) {
+            if (callback.amount() != null && callback.amount().compareTo(payment.amount) != 0) {
+                event(payment, Type.mismatch, Source.webhook, null, null, "Callback for " + callback.amount()
+                        .toPlainString() + ", not " + payment.amount.toPlainString() + ": not applied",
+                        RecoveryHints.MISMATCH);
+                return false;
+            }
+            if (callback.receipt() != null && !callback.receipt().equals(payment.mpesaReceipt)) {
+                Payment other = Payment.<Payment>find("mpesaReceipt = ?1", callback.receipt()).firstResult();
+                if (other != null && !other.id.equals(payment.id)) {
+                    event(payment, Type.mismatch, Source.webhook, null, null, "Receipt " + callback.receipt()
+                            + " already paid another payment: not applied", RecoveryHints.MISMATCH);
+                    return false;
+                }
+                payment.mpesaReceipt = callback.receipt();
+            }
+        } else if (!learnt && !payment.status.open()) {
+            return false; // nothing a failure could change
+        }
+        payment.nextCheckAt = Instant.now();
+        payment.attention = null;
+        return true;
+    }
+
+    /** A provider answer that does not name this payment: recorded (not twice in a row), never applied. */
+    @Transactional
+    public Payment mismatch(UUID id, Source source, String invoiceId, String why) {
+        Payment payment = lock(id);
+        payment.providerCheckedAt = Instant.now();
+        String desc = "Answer about invoice " + invoiceId + " not applied: " + why;
+        PaymentEvent last = PaymentEvent.<PaymentEvent>find("paymentId = ?1 order by id desc", id).firstResult();
+        if (last == null || last.type != Type.mismatch || !desc.equals(last.resultDesc)) {
+            event(payment, Type.mismatch, source, null, null, desc, RecoveryHints.MISMATCH);
+        }
+        return payment;
+    }
+
+    /**
+     * The provider kept saying "pending" past the give-up age: the payment fails ("provider never confirmed"),
+     * and when the provider knows it, it is asked once more at {@code lateCheckAt}, where a success still
+     * completes it.
+     */
+    @Transactional
+    public Payment giveUp(UUID id, Source source, String reason, Instant lateCheckAt, Instant claimedUntil) {
+        Payment payment = lock(id);
+        if (!payment.status.open() || markedSince(payment, claimedUntil)) {
+            return payment;
+        }
+        Payment failed = fail(id, source, null, reason);
+        failed.givenUpAt = Instant.now();
+        failed.nextCheckAt = failed.statusQuery() == null ? null : lateCheckAt;
+        return failed;
+    }
+
+    /** The late re-check of a payment no longer open found it unpaid (or the provider answered something final). */
+    @Transactional
+    public Payment lateCheckDone(UUID id, Source source, String rawState, Instant claimedUntil) {
+        Payment payment = lock(id);
+        if (payment.status == PaymentStatus.completed || markedSince(payment, claimedUntil)) {
+            return payment;
+        }
+        payment.nextCheckAt = null;
+        event(payment, Type.late_check, source, null, rawState, "Asked once more: the provider says "
+                + (rawState == null ? "nothing" : rawState) + "; the payment stays " + payment.status, null);
+        return payment;
+    }
+
+    /**
+     * The payment cannot be settled without the owner (its credential is gone, or the provider never told us
+     * anything to ask it by): a requires_recovery event saying why, once per reason, and no more automatic
+     * checks until a provider's word arrives. The payment keeps its status and stays in the owner's list.
+     */
+    @Transactional
+    public Payment needsOwner(UUID id, Source source, String why) {
+        return needsOwner(lock(id), source, why);
+    }
+
+    /** As {@link #needsOwner}, unless a webhook has meanwhile told us what to ask the provider by. */
+    @Transactional
+    public Payment needsOwnerUnlessAskable(UUID id, Source source, String why) {
+        Payment payment = lock(id);
+        return payment.statusQuery() != null ? payment : needsOwner(payment, source, why);
+    }
+
+    private static Payment needsOwner(Payment payment, Source source, String why) {
+        if (payment.status == PaymentStatus.completed || why.equals(payment.attention)) {
+            return payment;
+        }
+        payment.attention = why;
+        payment.nextCheckAt = null;
+        event(payment, Type.requires_recovery, source, null, null, why, RecoveryHints.OWNER_MUST_SETTLE);
+        return payment;
+    }
+
     /** The owner asks the portal to try again; counted, and visible in the timeline. */
     @Transactional
     public Payment incrementRetry(UUID id) {
@@ -146,9 +317,18 @@ public class PaymentSettlement {
         return payment;
     }
 
+    /**
+     * Writes a new payment. With the request's Idempotency-Key claim (or null), the key records the payment in this
+     * same transaction, so a crash after it leaves the key pointing at the payment (docs/payments-rules.md,
+     * "Idempotency").
+     */
     @Transactional
-    public void created(Payment payment, Source source) {
+    public void created(Payment payment, Source source, IdempotencyKeys.Claim claim) {
         payment.persist();
+        if (claim != null) {
+            em.flush(); // the key's foreign key needs the payment row first
+            idempotency.attach(claim, payment.id);
+        }
         event(payment, Type.created, source, null, null, payment.packageName + " for " + payment.amount + " "
                 + payment.currency, null);
     }
@@ -157,6 +337,24 @@ public class PaymentSettlement {
         if (source == Source.reconciler) {
             event(payment, Type.reconciled, source, null, null, "Settled by the reconciler", null);
         }
+    }
+
+    /**
+     * Whether a webhook set the "ask now" mark while the caller (holding a claim until {@code claimedUntil}) was
+     * asking: its word is newer than the answer the caller holds, so the caller must not conclude from it.
+     */
+    private static boolean markedSince(Payment payment, Instant claimedUntil) {
+        return payment.nextCheckAt != null && payment.nextCheckAt.isBefore(claimedUntil);
+    }
+
+    /** Moves the payment to {@code next} if the table of {@link PaymentStatus} allows it; answers the old status. */
+    private static PaymentStatus move(Payment payment, PaymentStatus next) {
+        PaymentStatus from = payment.status;
+        if (!from.canMoveTo(next)) {
+            throw new IllegalStateException("Payment " + payment.id + " cannot move from " + from + " to " + next);
+        }
+        payment.status = next;
+        return from;
     }
 
     private Payment lock(UUID id) {

@@ -22,8 +22,10 @@ public class WebhookResource {
 
     @POST
     @Operation(summary = "IntaSend payment-collection event", description = "No auth header: the URL's token names "
-            + "the owner and the body's challenge must match the one set for it (401 otherwise). Final states are "
-            + "confirmed with IntaSend's status API before anything changes. 404 for an unknown token or invoice.")
+            + "the account (404 when unknown) and the body's challenge must match the one set for it (401 "
+            + "otherwise). What the delivery says is recorded and answered at once; a claimed final state is "
+            + "confirmed with IntaSend's status API afterwards, before anything changes. Deliveries that name no "
+            + "payment of the account answer 200 and are counted (docs/payments.md \"Webhooks\").")
     public WebhookService.Processed receive(@PathParam("token") String token, JsonNode body) {
         return webhooks.receive(token, body);
     }

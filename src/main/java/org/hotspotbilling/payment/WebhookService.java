@@ -3,14 +3,11 @@ package org.hotspotbilling.payment;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
 import org.hotspotbilling.payment.PaymentEvent.Source;
-import org.hotspotbilling.provider.ActiveCredential;
+import jakarta.persistence.PersistenceException;
 import org.hotspotbilling.provider.CredentialService;
-import org.hotspotbilling.provider.PaymentProvider;
-import org.hotspotbilling.provider.ProviderException;
-import org.hotspotbilling.provider.ProviderState;
-import org.hotspotbilling.provider.Providers;
+import org.hotspotbilling.provider.ProviderName;
+import org.hotspotbilling.web.DatabaseErrors;
 import org.hotspotbilling.web.Invalid;
 import org.hotspotbilling.web.NotFound;
 import org.hotspotbilling.web.Unauthenticated;
@@ -19,9 +16,15 @@ import org.jboss.logging.Logger;
 import java.util.UUID;
 
 /**
- * Applies IntaSend webhooks. The challenge is a static secret, so a delivery never settles a payment by itself:
- * a final state is confirmed with IntaSend's status API, whose answer must name this payment (api_ref) and its
- * amount. Deliveries repeat and arrive out of order; settlement is idempotent and monotonic.
+ * Receives IntaSend webhooks (docs/payments.md "Webhooks"). The challenge is a static secret, so a delivery never
+ * settles a payment by itself: what it says is recorded under the payment's row lock (the invoice id it names,
+ * the state it claims) together with a durable "ask the provider now" mark, the delivery is answered at once, and
+ * the confirmation with IntaSend's status API runs after it ({@link Reconciler#confirmNow}, or any instance's
+ * next reconciler run if this one dies). No status-API trouble can lose the word or slow the answer.
+ *
+ * <p>IntaSend switches a webhook off after repeated failures, so every delivery that carries the right challenge
+ * answers 200, including those we cannot use (another integration's invoice, a dashboard test): they are logged
+ * and counted on the credential ({@link WebhookStats}). A wrong challenge is 401.
  */
 @ApplicationScoped
 public class WebhookService {
@@ -29,113 +32,142 @@ public class WebhookService {
     private static final Logger LOG = Logger.getLogger(WebhookService.class);
 
     private final CredentialService credentials;
-    private final Providers providers;
-    private final PaymentService payments;
+    private final ProviderConfirmation confirmation;
     private final PaymentSettlement settlement;
+    private final Reconciler reconciler;
+    private final WebhookStats stats;
 
-    public WebhookService(CredentialService credentials, Providers providers, PaymentService payments,
-            PaymentSettlement settlement) {
+    public WebhookService(CredentialService credentials, ProviderConfirmation confirmation,
+            PaymentSettlement settlement, Reconciler reconciler, WebhookStats stats) {
         this.credentials = credentials;
-        this.providers = providers;
-        this.payments = payments;
+        this.confirmation = confirmation;
         this.settlement = settlement;
+        this.reconciler = reconciler;
+        this.stats = stats;
     }
 
+    /** The answer: what became of the delivery, and the payment it named (null when none of ours). */
     public record Processed(String message, UUID paymentId, PaymentStatus status) {
+    }
+
+    private record Recorded(Processed answer, boolean confirmNow) {
     }
 
     public Processed receive(String token, JsonNode body) {
         if (body == null || !body.isObject()) {
             throw new Invalid("Webhook body must be a JSON object");
         }
-        String invoiceId = text(body, "invoice_id");
-        ProviderState claimed = ProviderState.of(text(body, "state"));
-        // What the delivery needs from the database, read in one transaction; the provider is asked outside it.
-        Delivery delivery = QuarkusTransaction.joiningExisting().call(() -> read(token, body, invoiceId, claimed));
-        Payment payment = delivery.payment();
-        if (!claimed.isFinal()) {
-            Payment open = settlement.stillOpen(payment.id, Source.webhook, text(body, "state"), invoiceId);
-            return new Processed("Webhook processed", open.id, open.status);
+        Recorded recorded = QuarkusTransaction.requiringNew().call(() -> record(token, body));
+        if (recorded.confirmNow()) {
+            reconciler.confirmNow(recorded.answer().paymentId());
         }
-        if (claimed == ProviderState.COMPLETE && payment.status == PaymentStatus.completed) {
-            // Already settled (a poll or an earlier delivery confirmed it): confirming again would change nothing.
-            return new Processed("Webhook processed", payment.id, payment.status);
-        }
-        Payment settled = confirm(payment, delivery.credential(),
-                invoiceId == null ? payment.intasendInvoiceId : invoiceId);
-        return new Processed("Webhook processed", settled.id, settled.status);
+        return recorded.answer();
     }
 
-    /** The delivery's payment, and for a final state the credential to confirm it with. */
-    private record Delivery(Payment payment, ActiveCredential credential) {
-    }
-
-    private Delivery read(String token, JsonNode body, String invoiceId, ProviderState claimed) {
+    private Recorded record(String token, JsonNode body) {
         CredentialService.WebhookEndpoint endpoint = credentials.webhookEndpoint(token, text(body, "challenge"))
+                .filter(e -> e.provider() == ProviderName.instasend)
                 .orElseThrow(() -> {
                     LOG.warn("Webhook for an unknown callback token");
                     return new NotFound("Unknown webhook");
                 });
         if (!endpoint.challengeValid()) {
             // Logged without the challenge or the token.
-            LOG.warnf("Webhook with a wrong or unset challenge for owner %d", endpoint.ownerId());
+            LOG.warnf("Webhook with a wrong or unset challenge for credential %d", endpoint.credentialId());
+            stats.rejected(endpoint.credentialId());
             throw new Unauthenticated("Invalid webhook challenge");
         }
-        Payment payment = find(endpoint.ownerId(), invoiceId, text(body, "api_ref"));
+        String invoiceId = text(body, "invoice_id");
+        String state = text(body, "state");
+        Payment payment = confirmation.named(endpoint.ownerId(), invoiceId, text(body, "checkout_id"),
+                text(body, "api_ref"));
         if (payment == null) {
-            LOG.warnf("Webhook for an unknown invoice of owner %d", endpoint.ownerId());
-            throw new NotFound("Unknown invoice");
+            LOG.infof("Webhook for credential %d names no payment of ours (invoice %s, state %s): ignored",
+                    endpoint.credentialId(), invoiceId, state);
+            stats.ignored(endpoint.credentialId());
+            return new Recorded(new Processed("Webhook received; it names no payment of this account, so it was "
+                    + "ignored", null, null), false);
         }
-        ActiveCredential credential = claimed.isFinal() && payment.credentialId != null
-                ? credentials.byId(payment.credentialId).orElse(null) : null;
-        return new Delivery(payment, credential);
+        boolean confirmNow = settlement.notice(payment.id, Source.webhook, invoiceId, state);
+        stats.accepted(endpoint.credentialId());
+        return new Recorded(new Processed("Webhook processed", payment.id, payment.status), confirmNow);
     }
 
-    /** Asks IntaSend itself where the invoice stands, and applies only that. */
-    private Payment confirm(Payment payment, ActiveCredential credential, String invoiceId) {
-        if (credential == null || invoiceId == null) {
-            return payment;
-        }
-        PaymentProvider.StatusResult status;
+    /**
+     * An M-Pesa Daraja STK callback (docs/daraja.md "Callback"). Daraja signs nothing, so the unguessable URL is
+     * the first gate and no callback settles anything by itself: what it says is recorded under the payment's row
+     * lock with the "ask the provider now" mark, and STK Push Query decides. Answered with Daraja's
+     * acknowledgement; never a 5xx for a callback we understood.
+     */
+    public DarajaCallback.Ack receiveDaraja(String token, JsonNode body) {
+        DarajaCallback callback = DarajaCallback.parse(body)
+                .orElseThrow(() -> new Invalid("Not an M-Pesa STK callback: Body.stkCallback with "
+                        + "CheckoutRequestID and ResultCode is required"));
+        Recorded recorded;
         try {
-            status = providers.forCredential(credential).status(credential, invoiceId);
-        } catch (ProviderException e) {
-            // The reconciler will ask again; the delivery is acknowledged so IntaSend keeps the webhook enabled.
-            LOG.infof("Could not confirm webhook for payment %s: %s", payment.id, e.getMessage());
-            return payment;
-        }
-        String mismatch = PaymentService.mismatch(payment, status);
-        if (mismatch != null) {
-            LOG.warnf("Webhook for payment %s named invoice %s, not applied: %s", payment.id, invoiceId, mismatch);
-            return payment;
-        }
-        return payments.apply(payment.id, Source.webhook, status, invoiceId);
-    }
-
-    @Transactional
-    Payment find(long ownerId, String invoiceId, String apiRef) {
-        if (invoiceId != null) {
-            Payment byInvoice = Payment.<Payment>find("ownerId = ?1 and intasendInvoiceId = ?2", ownerId, invoiceId)
-                    .firstResult();
-            if (byInvoice != null) {
-                return byInvoice;
+            recorded = QuarkusTransaction.requiringNew().call(() -> recordDaraja(token, callback));
+        } catch (PersistenceException e) {
+            if (!DatabaseErrors.isUniqueViolation(e)) {
+                throw e;
             }
+            // Two callbacks raced for one receipt: the loser's claim is a mismatch, and the query still decides.
+            recorded = QuarkusTransaction.requiringNew().call(() -> recordDaraja(token, callback));
         }
-        UUID ref = uuid(apiRef);
-        Payment byRef = ref == null ? null : Payment.findById(ref);
-        return byRef != null && byRef.ownerId == ownerId ? byRef : null;
+        if (recorded.confirmNow()) {
+            reconciler.confirmNow(recorded.answer().paymentId());
+        }
+        return DarajaCallback.Ack.ACCEPTED;
     }
 
-    private static UUID uuid(String value) {
-        try {
-            return value == null ? null : UUID.fromString(value);
-        } catch (IllegalArgumentException e) {
+    private Recorded recordDaraja(String token, DarajaCallback callback) {
+        CredentialService.WebhookEndpoint endpoint = credentials.webhookEndpoint(token, null)
+                .filter(e -> e.provider() == ProviderName.mpesa)
+                .orElseThrow(() -> {
+                    LOG.warn("M-Pesa callback for an unknown callback token");
+                    return new NotFound("Unknown webhook");
+                });
+        Payment payment = confirmation.named(endpoint.ownerId(), callback.checkoutRequestId(), null, null);
+        if (payment == null) {
+            payment = adoptable(endpoint, callback);
+        }
+        if (payment == null) {
+            LOG.infof("M-Pesa callback for credential %d names no payment of ours (CheckoutRequestID %s): ignored",
+                    endpoint.credentialId(), callback.checkoutRequestId());
+            stats.ignored(endpoint.credentialId());
+            return new Recorded(new Processed("Callback received; it names no payment of this account", null, null),
+                    false);
+        }
+        boolean confirmNow = settlement.mpesaNotice(payment.id, callback);
+        stats.accepted(endpoint.credentialId());
+        return new Recorded(new Processed("Callback processed", payment.id, payment.status), confirmNow);
+    }
+
+    /**
+     * A success callback for a push whose answer we never got (so we never learnt its CheckoutRequestID) belongs
+     * to the one open M-Pesa payment of this account, from the same phone, for the same amount, that has no
+     * CheckoutRequestID, when there is exactly one (docs/daraja.md "Callback"). The query then confirms it.
+     */
+    private static Payment adoptable(CredentialService.WebhookEndpoint endpoint, DarajaCallback callback) {
+        if (!callback.succeeded() || callback.phoneNumber() == null || callback.amount() == null) {
             return null;
         }
+        java.util.List<Payment> candidates = Payment.<Payment>find("ownerId = ?1 and credentialId = ?2 and "
+                        + "intasendInvoiceId is null and phoneNumber = ?3 and amount = ?4 and status in ?5",
+                endpoint.ownerId(), endpoint.credentialId(), callback.phoneNumber(), callback.amount(),
+                java.util.List.of(PaymentStatus.pending, PaymentStatus.processing)).page(0, 2).list();
+        return candidates.size() == 1 ? candidates.get(0) : null;
     }
 
     private static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
-        return value == null || value.isNull() ? null : value.asText();
+        return value == null || value.isNull() ? null : storable(value.asText());
+    }
+
+    /**
+     * A provider's text as PostgreSQL can store it: NUL cannot be, and a delivery must never fail on it (IntaSend
+     * switches off a webhook that keeps failing), so it is dropped.
+     */
+    static String storable(String text) {
+        return text == null || text.indexOf('\0') < 0 ? text : text.replace("\0", "");
     }
 }

@@ -52,8 +52,10 @@ public class CredentialResource {
 
     @POST
     @Operation(summary = "Add credentials for a provider", description = "Owner. One per provider. environment: "
-            + "sandbox (default), live or simulator. IntaSend keys must match the environment (ISPubKey_test_… on "
-            + "sandbox, ISPubKey_live_… on live).")
+            + "sandbox (default), live or simulator. IntaSend (provider instasend): api_key and private_key, which "
+            + "must match the environment (ISPubKey_test_… on sandbox, ISPubKey_live_… on live). M-Pesa Daraja "
+            + "(provider mpesa): consumer_key, consumer_secret, passkey, short_code, account_type (paybill or till) "
+            + "and, for a till, till_number. Secrets are write-only.")
     public Response create(@Valid @NotNull(message = BODY_REQUIRED) CredentialRequest request) {
         return Response.status(201).entity(credentials.create(current.id(), request)).build();
     }
@@ -112,6 +114,15 @@ public class CredentialResource {
         CredentialView view = credentials.toggle(current.id(), id);
         return new CredentialDtos.WithMessage("Payment credentials for " + view.providerDisplay() + " have been "
                 + (view.isActive() ? "activated" : "deactivated"), view);
+    }
+
+    @POST
+    @Path("/{id: \\d+}/use-for-portal")
+    @Operation(summary = "Let the captive portal pay through this credential", description = "Owner. With more "
+            + "than one active credential (IntaSend and M-Pesa Daraja), the portal's payments go through the one "
+            + "chosen here; `used_by_portal` in the answer says which is used now.")
+    public CredentialView useForPortal(@PathParam("id") long id) {
+        return credentials.useForPortal(current.id(), id);
     }
 
     @POST

@@ -8,6 +8,7 @@ import jakarta.transaction.Transactional;
 import org.hotspotbilling.crypto.SecretBox;
 import org.hotspotbilling.provider.CredentialDtos.CredentialRequest;
 import org.hotspotbilling.provider.CredentialDtos.CredentialView;
+import org.hotspotbilling.web.Conflict;
 import org.hotspotbilling.web.DatabaseErrors;
 import org.hotspotbilling.web.Invalid;
 import org.hotspotbilling.web.NotFound;
@@ -37,7 +38,8 @@ public class CredentialService {
 
     @Transactional
     public List<CredentialView> list(long ownerId) {
-        return PaymentCredential.listOwned(ownerId).stream().map(CredentialService::view).toList();
+        Long portalId = portalCredentialId(ownerId);
+        return PaymentCredential.listOwned(ownerId).stream().map(c -> view(c, portalId)).toList();
     }
 
     @Transactional
@@ -67,8 +69,14 @@ public class CredentialService {
         credential.callbackToken = Tokens.randomHex(32);
         credential.privateKeySha256 = Hashes.sha256Hex(request.privateKey());
         credential.privateKeyCiphertext = new byte[0];
-        credential.persist(); // assigns the id the ciphertext is bound to
+        credential.shortCode = request.shortCode();
+        credential.accountType = request.accountType();
+        if (credential.provider == ProviderName.mpesa && request.passkey() != null) {
+            credential.passkeyCiphertext = new byte[0];
+        }
+        credential.persist(); // assigns the id the ciphertexts are bound to
         credential.privateKeyCiphertext = secrets.encrypt(request.privateKey(), binding(credential));
+        setDarajaAccount(credential, request);
         try {
             credential.flush();
         } catch (PersistenceException e) {
@@ -89,9 +97,15 @@ public class CredentialService {
                     Map.of("provider", "Cannot change."));
         }
         Environment environment = request.environment() == null ? credential.environment : request.environment();
+        if (environment != credential.environment && paymentsWaitingOn(id) > 0) {
+            // Open payments are asked about in the environment they were made in.
+            throw new Conflict("Payments made in " + credential.environment + " are still waiting for the provider's "
+                    + "confirmation; change the environment once they are settled.");
+        }
         validate(new CredentialRequest(credential.provider,
                 request.apiKey() == null ? credential.apiKey : request.apiKey(), request.privateKey(), environment,
-                request.isActive()), false, environment);
+                request.isActive(), request.passkey(), request.shortCode(), request.accountType(),
+                request.tillNumber()), false, environment);
         if (request.apiKey() != null) {
             credential.apiKey = request.apiKey();
         }
@@ -102,6 +116,12 @@ public class CredentialService {
         if (request.privateKey() != null) {
             setPrivateKey(credential, request.privateKey());
         }
+        setDarajaAccount(credential, request);
+        if (credential.provider == ProviderName.mpesa && environment != Environment.simulator
+                && (credential.shortCode == null || credential.accountType == null
+                        || credential.passkeyCiphertext == null)) {
+            throw Invalid.ofFields(Map.of("short_code", REQUIRED, "account_type", REQUIRED, "passkey", REQUIRED));
+        }
         return view(credential);
     }
 
@@ -111,7 +131,7 @@ public class CredentialService {
         if (privateKey == null || privateKey.isBlank()) {
             throw new Invalid("Private key is required", Map.of("private_key", REQUIRED));
         }
-        validate(new CredentialRequest(credential.provider, credential.apiKey, privateKey, credential.environment,
+        validate(CredentialRequest.of(credential.provider, credential.apiKey, privateKey, credential.environment,
                 null), false, credential.environment);
         setPrivateKey(credential, privateKey);
         return view(credential);
@@ -136,11 +156,29 @@ public class CredentialService {
         return view(credential);
     }
 
+    /**
+     * Deletes a credential no payment still needs. A payment still waiting for the provider's word (open, or due
+     * a re-check) is confirmed with the credential it was made with, so such a credential answers 409: deactivate
+     * it instead, which stops new payments and keeps confirming the open ones.
+     */
     @Transactional
     public String delete(long ownerId, long id) {
         PaymentCredential credential = owned(ownerId, id);
+        long open = paymentsWaitingOn(id);
+        if (open > 0) {
+            throw new Conflict(open + " payment(s) made with these credentials are still waiting for the provider's "
+                    + "confirmation. Deactivate the credentials instead (toggle): new payments stop, and the open "
+                    + "ones are still confirmed.", Map.of("open_payments", String.valueOf(open)));
+        }
         credential.delete();
         return credential.provider.display();
+    }
+
+    /** Payments that will still ask the provider with this credential. */
+    private static long paymentsWaitingOn(long credentialId) {
+        return ((Number) PaymentCredential.getEntityManager().createNativeQuery("SELECT count(*) FROM payment "
+                        + "WHERE credential_id = ?1 AND (status IN ('pending', 'processing') OR next_check_at IS NOT NULL)")
+                .setParameter(1, credentialId).getSingleResult()).longValue();
     }
 
     /** Sets (or generates) the challenge IntaSend copies into every webhook; the answer is the only time it shows. */
@@ -152,6 +190,30 @@ public class CredentialService {
         credential.webhookSecretSetAt = Instant.now();
         return new CredentialDtos.WebhookSecretSet("Webhook challenge set. Enter it, with the webhook URL, in the "
                 + "IntaSend dashboard; it will not be shown again.", secret, webhookPath(credential));
+    }
+
+    /**
+     * The credential the captive portal's payments go through (docs/daraja.md "Which provider"): the one the owner
+     * chose, when active; else the only active one; else, with several active and none chosen, IntaSend's.
+     */
+    @Transactional
+    public Optional<ActiveCredential> forPortal(long ownerId) {
+        Long id = portalCredentialId(ownerId);
+        return id == null ? Optional.empty() : PaymentCredential.<PaymentCredential>findByIdOptional(id)
+                .map(this::decrypt);
+    }
+
+    /** Makes a credential the one the captive portal's payments go through. */
+    @Transactional
+    public CredentialView useForPortal(long ownerId, long id) {
+        PaymentCredential chosen = owned(ownerId, id);
+        if (chosen.provider == ProviderName.kopokopo) {
+            throw new Invalid("KopoKopo payments are not supported yet");
+        }
+        PaymentCredential.update("portalDefault = false where ownerId = ?1 and id <> ?2", ownerId, id);
+        PaymentCredential.flush();
+        chosen.portalDefault = true;
+        return view(chosen);
     }
 
     /** The owner's active credential for a provider, decrypted for one call. */
@@ -170,12 +232,12 @@ public class CredentialService {
     @Transactional
     public Optional<WebhookEndpoint> webhookEndpoint(String callbackToken, String challenge) {
         return PaymentCredential.findByCallbackToken(callbackToken).map(c -> new WebhookEndpoint(c.ownerId, c.id,
-                c.webhookSecretSha256 != null && challenge != null
+                c.provider, c.webhookSecretSha256 != null && challenge != null
                         && Hashes.constantTimeEquals(c.webhookSecretSha256, Hashes.sha256Hex(challenge))));
     }
 
-    /** A webhook URL's owner and credential, and whether the delivery carried the right challenge. */
-    public record WebhookEndpoint(long ownerId, long credentialId, boolean challengeValid) {
+    /** A webhook URL's owner, credential and provider, and whether the delivery carried the right challenge. */
+    public record WebhookEndpoint(long ownerId, long credentialId, ProviderName provider, boolean challengeValid) {
     }
 
     /** Where the provider posts events for this credential (IntaSend's path is spelled "intasend"). */
@@ -185,8 +247,34 @@ public class CredentialService {
     }
 
     private ActiveCredential decrypt(PaymentCredential c) {
+        ActiveCredential.DarajaAccount daraja = c.provider != ProviderName.mpesa ? null
+                : new ActiveCredential.DarajaAccount(c.shortCode, c.accountType,
+                        c.tillNumber != null ? c.tillNumber : c.shortCode,
+                        c.passkeyCiphertext == null ? null : secrets.decrypt(c.passkeyCiphertext, passkeyBinding(c)));
         return new ActiveCredential(c.id, c.ownerId, c.provider, c.environment, c.apiKey,
-                secrets.decrypt(c.privateKeyCiphertext, binding(c)));
+                secrets.decrypt(c.privateKeyCiphertext, binding(c)), daraja, c.callbackToken);
+    }
+
+    /** Daraja's account fields, as far as the request gives them (others keep their value). */
+    private void setDarajaAccount(PaymentCredential credential, CredentialRequest request) {
+        if (credential.provider != ProviderName.mpesa) {
+            return;
+        }
+        if (request.shortCode() != null) {
+            credential.shortCode = request.shortCode();
+        }
+        if (request.accountType() != null) {
+            credential.accountType = request.accountType();
+        }
+        if (request.tillNumber() != null) {
+            credential.tillNumber = request.tillNumber();
+        }
+        if (credential.accountType == DarajaAccountType.paybill) {
+            credential.tillNumber = null; // a paybill is pushed to its own short code
+        }
+        if (request.passkey() != null) {
+            credential.passkeyCiphertext = secrets.encrypt(request.passkey(), passkeyBinding(credential));
+        }
     }
 
     private void setPrivateKey(PaymentCredential credential, String privateKey) {
@@ -206,6 +294,21 @@ public class CredentialService {
             if (request.privateKey() == null || request.privateKey().isBlank()) {
                 errors.put("private_key", REQUIRED);
             }
+        }
+        if (request.provider() == ProviderName.mpesa && environment != Environment.simulator && creating) {
+            if (request.passkey() == null) {
+                errors.put("passkey", REQUIRED);
+            }
+            if (request.shortCode() == null) {
+                errors.put("short_code", REQUIRED);
+            }
+            if (request.accountType() == null) {
+                errors.put("account_type", REQUIRED);
+            }
+        }
+        if (request.provider() != ProviderName.mpesa && (request.passkey() != null || request.shortCode() != null
+                || request.accountType() != null || request.tillNumber() != null)) {
+            errors.put("provider", "passkey, short_code, account_type and till_number are M-Pesa Daraja fields.");
         }
         if (request.provider() == ProviderName.instasend && environment != Environment.simulator) {
             // IntaSend keys name their environment; a test key on live (or the reverse) fails every payment.
@@ -232,13 +335,36 @@ public class CredentialService {
         return PaymentCredential.findOwned(id, ownerId).orElseThrow(() -> new NotFound(NOT_FOUND));
     }
 
-    private static CredentialView view(PaymentCredential c) {
+    private CredentialView view(PaymentCredential c) {
+        return view(c, portalCredentialId(c.ownerId));
+    }
+
+    /** The id of the credential the portal uses now, if any (see {@link #forPortal}). */
+    private static Long portalCredentialId(long ownerId) {
+        List<PaymentCredential> active = PaymentCredential.listOwned(ownerId).stream()
+                .filter(c -> c.active && c.provider != ProviderName.kopokopo).toList();
+        return active.stream().filter(c -> c.portalDefault).findFirst()
+                .or(() -> active.size() == 1 ? Optional.of(active.get(0)) : Optional.empty())
+                .or(() -> active.stream().filter(c -> c.provider == ProviderName.instasend).findFirst())
+                .map(c -> c.id).orElse(null);
+    }
+
+    private static CredentialView view(PaymentCredential c, Long portalId) {
+        boolean daraja = c.provider == ProviderName.mpesa;
         return new CredentialView(c.id, c.provider, c.provider.display(), c.apiKey, c.environment, c.active, true,
-                webhookPath(c), c.webhookSecretSha256 != null, c.webhookSecretSetAt, c.createdAt, c.updatedAt);
+                webhookPath(c), c.webhookSecretSha256 != null, c.webhookSecretSetAt,
+                new CredentialDtos.WebhookDeliveries(c.webhookLastAt, c.webhookLastOutcome, c.webhookAccepted,
+                        c.webhookIgnored, c.webhookRejected), Long.valueOf(c.id).equals(portalId), c.shortCode,
+                c.accountType,
+                c.tillNumber, daraja ? c.passkeyCiphertext != null : null, c.createdAt, c.updatedAt);
     }
 
     private static SecretBox.Binding binding(PaymentCredential credential) {
         return new SecretBox.Binding(PaymentCredential.TABLE, credential.id, credential.ownerId);
+    }
+
+    private static SecretBox.Binding passkeyBinding(PaymentCredential credential) {
+        return new SecretBox.Binding(PaymentCredential.TABLE + ".passkey", credential.id, credential.ownerId);
     }
 
 

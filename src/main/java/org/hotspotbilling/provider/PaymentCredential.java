@@ -59,6 +59,37 @@ public class PaymentCredential extends TimestampedEntity {
     @Column(name = "webhook_secret_set_at")
     public Instant webhookSecretSetAt;
 
+    @Column(name = "webhook_last_at")
+    public Instant webhookLastAt;
+
+    @Column(name = "webhook_last_outcome", length = 20)
+    public String webhookLastOutcome;
+
+    @Column(name = "webhook_accepted", nullable = false)
+    public long webhookAccepted;
+
+    @Column(name = "webhook_ignored", nullable = false)
+    public long webhookIgnored;
+
+    @Column(name = "webhook_rejected", nullable = false)
+    public long webhookRejected;
+
+    @Column(name = "short_code", length = 7)
+    public String shortCode;
+
+    @Enumerated(EnumType.STRING)
+    @Column(name = "account_type", length = 7)
+    public DarajaAccountType accountType;
+
+    @Column(name = "till_number", length = 8)
+    public String tillNumber;
+
+    @Column(name = "passkey_ciphertext")
+    public byte[] passkeyCiphertext;
+
+    @Column(name = "portal_default", nullable = false)
+    public boolean portalDefault;
+
     public static Optional<PaymentCredential> findOwned(long id, long ownerId) {
         return find("id = ?1 and ownerId = ?2", id, ownerId).firstResultOptional();
     }

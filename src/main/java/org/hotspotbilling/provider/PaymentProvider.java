@@ -13,26 +13,45 @@ public interface PaymentProvider {
     /** An M-Pesa STK push to the customer's phone. */
     PushResult startPush(ActiveCredential credential, PushRequest request) throws ProviderException;
 
-    /** Where an invoice stands now. */
-    StatusResult status(ActiveCredential credential, String invoiceId) throws ProviderException;
+    /** Where a payment stands now at the provider, asked by what we know of it. */
+    StatusResult status(ActiveCredential credential, StatusQuery query) throws ProviderException;
 
     /** A hosted checkout link the customer opens to pay. */
     LinkResult createLink(ActiveCredential credential, PushRequest request) throws ProviderException;
 
-    record PushRequest(UUID apiRef, String phoneNumber, BigDecimal amount, String currency, String narrative) {
+    /** A push: our reference, the customer, what for, and where the provider posts its result (Daraja). */
+    record PushRequest(UUID apiRef, String phoneNumber, BigDecimal amount, String currency, String narrative,
+            String callbackUrl) {
     }
 
     record PushResult(String paymentId, String invoiceId, ProviderState state, String rawState, String message) {
     }
 
-    record LinkResult(String paymentId, String url, String invoiceId, String rawState) {
+    /** A checkout: its id and signature are what its status is asked with; the invoice exists once paid. */
+    record LinkResult(String paymentId, String url, String invoiceId, String rawState, String signature) {
     }
 
     /**
-     * The provider's view of an invoice. {@code failedCode}/{@code failedReason} are Daraja-style result codes
-     * when the provider passes them through (1032 cancelled, 1037 timeout, 1 insufficient funds, 2001 wrong PIN).
+     * What the provider knows a payment by: its invoice id, or for a checkout link the checkout's id and signature
+     * (with the invoice id once a webhook has told us). At least one of invoiceId and checkoutId is set.
      */
-    record StatusResult(ProviderState state, String rawState, String failedCode, String failedReason,
-            String mpesaReference, BigDecimal amount, String apiRef) {
+    record StatusQuery(String invoiceId, String checkoutId, String checkoutSignature) {
+
+        public static StatusQuery invoice(String invoiceId) {
+            return new StatusQuery(invoiceId, null, null);
+        }
+    }
+
+    /**
+     * The provider's view of a payment. {@code failedCode}/{@code failedReason} are Daraja-style result codes
+     * when the provider passes them through (1032 cancelled, 1037 timeout, 1 insufficient funds, 2001 wrong PIN).
+     * {@code apiRef}, {@code amount} and {@code currency} are what the provider says the payment is for: a success
+     * is applied only when they name ours (docs/payments.md "Confirmation"), unless {@code requestBound}: the
+     * answer is about the very request our push made, by an id only that push could have obtained (Daraja's
+     * CheckoutRequestID), so it is about our payment and our amount by construction.
+     */
+    record StatusResult(ProviderState state, String rawState, String invoiceId, String failedCode,
+            String failedReason, String mpesaReference, BigDecimal amount, String currency, String apiRef,
+            boolean requestBound) {
     }
 }

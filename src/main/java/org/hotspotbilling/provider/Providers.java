@@ -1,6 +1,7 @@
 package org.hotspotbilling.provider;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import org.hotspotbilling.provider.daraja.DarajaProvider;
 import org.hotspotbilling.provider.intasend.IntaSendProvider;
 import org.hotspotbilling.provider.simulator.SimulatorProvider;
 
@@ -9,10 +10,12 @@ import org.hotspotbilling.provider.simulator.SimulatorProvider;
 public class Providers {
 
     private final IntaSendProvider intaSend;
+    private final DarajaProvider daraja;
     private final SimulatorProvider simulator;
 
-    public Providers(IntaSendProvider intaSend, SimulatorProvider simulator) {
+    public Providers(IntaSendProvider intaSend, DarajaProvider daraja, SimulatorProvider simulator) {
         this.intaSend = intaSend;
+        this.daraja = daraja;
         this.simulator = simulator;
     }
 
@@ -22,6 +25,7 @@ public class Providers {
         }
         return switch (credential.provider()) {
             case instasend -> intaSend;
+            case mpesa -> daraja;
             case kopokopo -> throw new IllegalStateException("KopoKopo payments are not supported yet");
         };
     }

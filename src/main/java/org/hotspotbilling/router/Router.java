@@ -9,6 +9,7 @@ import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 import org.hotspotbilling.web.TimestampedEntity;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -20,7 +21,7 @@ public class Router extends TimestampedEntity {
 
     public static final String TABLE = "router";
 
-    /** How the router lets a paid device through (../shared/mikrotik.md §2.7). */
+    /** How the router lets a paid device through (docs/routeros-rest.md "Enforcement modes", docs/routeros-scripts.md). */
     public static final List<String> ENFORCEMENT_MODES = List.of("hotspot-user", "ip-binding");
 
     /** How the router learns its grants: it polls us, we push over its REST API, or both. */
@@ -55,6 +56,20 @@ public class Router extends TimestampedEntity {
     @Column(name = "verify_tls", nullable = false)
     public boolean verifyTls = true;
 
+    /**
+     * The router's certificate pin: SHA-256 of its DER bytes, lower-case hex. When set, HTTPS calls accept exactly
+     * that certificate, whatever verify_tls says (docs/routeros-rest.md "TLS and pinning").
+     */
+    @Column(name = "tls_fingerprint", length = 64)
+    public String tlsFingerprint;
+
+    /** The certificate the router presented at its last connection test, for the owner to confirm as the pin. */
+    @Column(name = "tls_fingerprint_seen", length = 64)
+    public String tlsFingerprintSeen;
+
+    @Column(name = "tls_fingerprint_seen_at")
+    public Instant tlsFingerprintSeenAt;
+
     @Column(name = "is_online", nullable = false)
     public boolean online;
 
@@ -79,6 +94,18 @@ public class Router extends TimestampedEntity {
 
     @Column(name = "last_poll_version", length = 40, insertable = false, updatable = false)
     public String lastPollVersion;
+
+    /**
+     * online: polled within {@link RouterConfig#OFFLINE_AFTER_INTERVALS} poll intervals; offline: silent for
+     * longer; never: has not polled (null for a push-only router, which need not poll).
+     */
+    public String pollState(Duration interval, Instant now) {
+        if (lastPollAt == null) {
+            return "push".equals(delivery) ? null : "never";
+        }
+        Instant due = lastPollAt.plus(interval.multipliedBy(RouterConfig.OFFLINE_AFTER_INTERVALS));
+        return now.isAfter(due) ? "offline" : "online";
+    }
 
     /** Whether we deliver grants to this router over its REST API. */
     public boolean pushes() {

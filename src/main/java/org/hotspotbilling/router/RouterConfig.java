@@ -25,6 +25,16 @@ public interface RouterConfig {
     @WithDefault("false")
     boolean allowLinkLocal();
 
+    /**
+     * How often routers run their poll script: the scheduler interval poll.rsc installs (10 s). A router that has
+     * not polled for {@link #OFFLINE_AFTER_INTERVALS} of these shows as offline.
+     */
+    @WithDefault("10s")
+    Duration pollInterval();
+
+    /** Missed polls after which a poll router counts as offline. */
+    int OFFLINE_AFTER_INTERVALS = 3;
+
     /** Allow cloud metadata endpoints (169.254.169.254, 100.100.100.200, ...): never in production. */
     @WithDefault("false")
     boolean allowMetadata();

@@ -7,6 +7,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
@@ -35,22 +36,32 @@ public final class RouterDtos {
             Boolean useHttps,
             Boolean verifyTls,
             String enforcementMode,
-            String delivery) {
+            String delivery,
+            @Size(max = 95, message = "Must be at most 95 characters.")
+            String tlsFingerprint) {
     }
 
-    /** A router as its owner sees it; {@code poll_token} appears only in the answer that created it. */
+    /**
+     * A router as its owner sees it; {@code poll_token} appears only in the answer that created it. {@code
+     * poll_state}: online (polled within 3 poll intervals), offline (silent for longer), never (has not polled
+     * yet; null instead for a push-only router); details at {@code GET /routers/{id}/poll/}.
+     * {@code tls_fingerprint} is the certificate pin, {@code tls_fingerprint_seen} what the last connection test
+     * was presented.
+     */
     public record RouterView(long id, String name, String host, int port, String username, boolean hasPassword,
             boolean useHttps, boolean verifyTls, String enforcementMode, String delivery, boolean isOnline,
-            Instant lastChecked, String lastError, boolean hasPollToken, Instant lastPollAt, String pollUrl,
-            @JsonInclude(JsonInclude.Include.NON_NULL) String pollToken, Instant createdAt, Instant updatedAt) {
-        static RouterView of(Router r) {
-            return withToken(r, null);
+            Instant lastChecked, String lastError, boolean hasPollToken, Instant lastPollAt, String pollState,
+            String pollUrl, @JsonInclude(JsonInclude.Include.NON_NULL) String pollToken, Instant createdAt,
+            Instant updatedAt, String tlsFingerprint, String tlsFingerprintSeen, Instant tlsFingerprintSeenAt) {
+        static RouterView of(Router r, Duration pollInterval) {
+            return withToken(r, null, pollInterval);
         }
 
-        static RouterView withToken(Router r, String pollToken) {
+        static RouterView withToken(Router r, String pollToken, Duration pollInterval) {
             return new RouterView(r.id, r.name, r.host, r.port, r.username, r.passwordCiphertext != null, r.useHttps,
                     r.verifyTls, r.enforcementMode, r.delivery, r.online, r.lastChecked, r.lastError, r.pollTokenSha256 != null, r.lastPollAt,
-                    "/routers/" + r.id + "/authorized-macs/", pollToken, r.createdAt, r.updatedAt);
+                    r.pollState(pollInterval, Instant.now()), "/routers/" + r.id + "/authorized-macs/", pollToken,
+                    r.createdAt, r.updatedAt, r.tlsFingerprint, r.tlsFingerprintSeen, r.tlsFingerprintSeenAt);
         }
     }
 
@@ -60,7 +71,12 @@ public final class RouterDtos {
     public record Deleted(String message) {
     }
 
-    public record ConnectionTest(long routerId, boolean isOnline, Instant lastChecked, String detail, String message) {
+    /**
+     * {@code tls_fingerprint_seen}: the SHA-256 fingerprint of the certificate the router presented (HTTPS only),
+     * for the owner to check on the router and set as {@code tls_fingerprint}, the pin, shown alongside.
+     */
+    public record ConnectionTest(long routerId, boolean isOnline, Instant lastChecked, String detail, String message,
+            String tlsFingerprintSeen, String tlsFingerprint) {
     }
 
     public record DeviceInfo(String identity, String version, String boardName, String architecture, String uptime,

@@ -9,10 +9,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -24,24 +26,35 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.StringJoiner;
 
 /**
  * RouterOS v7 REST over the JDK HttpClient: {@code http(s)://host:port/rest/<menu>}, HTTP Basic on every call
- * (RouterOS has no sessions), JSON both ways. Every failure comes out as a classified {@link RouterOsException}.
- * Per-call targets, credentials and TLS modes are why this is not a Quarkus REST client, whose base URL and TLS
- * setup are fixed per configuration key.
+ * (RouterOS has no sessions), JSON both ways (docs/routeros-rest.md). Every failure comes out as a classified
+ * {@link RouterOsException}. Per-call targets, credentials and TLS modes are why this is not a Quarkus REST client,
+ * whose base URL and TLS setup are fixed per configuration key.
+ *
+ * <p>HTTPS is checked one of three ways (docs/routeros-rest.md "TLS and pinning"): a router pinned to its
+ * certificate's SHA-256 fingerprint is accepted with exactly that certificate (self-signed is fine; no CA, no host
+ * name: the pin names the router); an unpinned one with {@code verify_tls} needs a certificate a public CA signed
+ * for its host name; {@code verify_tls=false} accepts any certificate, for labs only. A refused certificate ends
+ * the call during the handshake, before the credentials are sent.
  */
 @ApplicationScoped
 public class RouterOsClient {
 
-    /** Everything needed to reach one router. */
-    public record Target(String host, int port, boolean https, boolean verifyTls, String username, String password) {
+    /** Everything needed to reach one router; {@code tlsFingerprint} is its certificate pin, null when unpinned. */
+    public record Target(String host, int port, boolean https, boolean verifyTls, String tlsFingerprint,
+            String username, String password) {
         URI uri(String path, Map<String, String> query) {
             StringJoiner q = new StringJoiner("&", "?", "").setEmptyValue("");
             query.forEach((k, v) -> q.add(encode(k) + "=" + encode(v)));
@@ -56,15 +69,30 @@ public class RouterOsClient {
 
         @Override
         public String toString() {
-            return "Target[" + host + ":" + port + (https ? " https" : " http") + ", user " + username + "]";
+            return "Target[" + host + ":" + port + (https ? " https" : " http")
+                    + (tlsFingerprint == null ? "" : " pinned") + ", user " + username + "]";
         }
     }
+
+    /**
+     * Clients of pinned routers kept at once, each with the pin its trust manager accepts (a pooled connection is
+     * only ever reused under the pin it was checked against). Each holds a selector thread and its connections;
+     * the push workers call a handful of routers at a time, so this is many times what is in use.
+     */
+    private static final int PINNED_CLIENTS = 64;
 
     private final RouterConfig config;
     private final HostPolicy hostPolicy;
     private final ObjectMapper json;
     private final HttpClient verifying;
     private final HttpClient trustingAnyCertificate;
+    private final Map<String, HttpClient> pinned = Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, HttpClient> eldest) {
+                    return size() > PINNED_CLIENTS;
+                }
+            });
 
     public RouterOsClient(RouterConfig config, HostPolicy hostPolicy, ObjectMapper json) {
         this.config = config;
@@ -72,8 +100,7 @@ public class RouterOsClient {
         this.json = json;
         this.verifying = HttpClient.newBuilder().connectTimeout(config.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER).build();
-        this.trustingAnyCertificate = HttpClient.newBuilder().connectTimeout(config.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER).sslContext(trustAll()).build();
+        this.trustingAnyCertificate = client(context(new CertificateCheck()));
     }
 
     public JsonNode get(Target target, String path) throws RouterOsException {
@@ -97,7 +124,10 @@ public class RouterOsClient {
                 .header("Content-Type", "application/json")
                 .method(method, publisher)
                 .build();
-        HttpClient client = target.https() && !target.verifyTls() ? trustingAnyCertificate : verifying;
+        HttpClient client = !target.https() ? verifying
+                : target.tlsFingerprint() != null ? pinned.computeIfAbsent(target.tlsFingerprint(),
+                        pin -> client(context(new PinCheck(pin))))
+                : target.verifyTls() ? verifying : trustingAnyCertificate;
         HttpResponse<String> response;
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -111,8 +141,7 @@ public class RouterOsClient {
             throw new RouterOsException(RouterOsException.Kind.UNREACHABLE,
                     "Router unreachable: connection refused at " + target.host() + ":" + target.port(), e);
         } catch (SSLException e) {
-            throw new RouterOsException(RouterOsException.Kind.UNREACHABLE,
-                    "TLS handshake with the router failed (certificate not trusted, or not an HTTPS port)", e);
+            throw tlsFailure(e);
         } catch (IOException e) {
             throw new RouterOsException(RouterOsException.Kind.UNREACHABLE,
                     "Router unreachable: " + e.getClass().getSimpleName(), e);
@@ -180,44 +209,140 @@ public class RouterOsClient {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
-    /** For routers whose owner chose verify_tls=false (self-signed certificates in labs): no CA, no host check. */
-    private static SSLContext trustAll() {
-        X509ExtendedTrustManager anyCertificate = new X509ExtendedTrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+    /**
+     * The SHA-256 fingerprint of the certificate the router presents, whatever it is (a handshake that trusts it
+     * only to read it; nothing is sent). Empty for plain HTTP or when no TLS handshake completes.
+     */
+    public Optional<String> certificateFingerprint(Target target) {
+        if (!target.https()) {
+            return Optional.empty();
+        }
+        try {
+            checkHost(target.host());
+        } catch (RouterOsException e) {
+            return Optional.empty();
+        }
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(target.host(), target.port()),
+                    Math.toIntExact(config.connectTimeout().toMillis()));
+            socket.setSoTimeout(Math.toIntExact(config.readTimeout().toMillis()));
+            try (SSLSocket tls = (SSLSocket) trustingAnyCertificate.sslContext().getSocketFactory()
+                    .createSocket(socket, target.host(), target.port(), false)) {
+                tls.startHandshake();
+                Certificate[] chain = tls.getSession().getPeerCertificates();
+                return chain.length == 0 ? Optional.empty() : Optional.of(CertificatePins.of(chain[0]));
             }
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
 
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+    /** A refused certificate is the owner's to fix (TLS); any other handshake failure is an unreachable router. */
+    private static RouterOsException tlsFailure(SSLException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof PinMismatch mismatch) {
+                return new RouterOsException(RouterOsException.Kind.TLS, mismatch.getMessage(), e);
             }
+        }
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof CertificateException refused) {
+                return new RouterOsException(RouterOsException.Kind.TLS, "The router's certificate is not trusted ("
+                        + refused.getMessage() + "); pin it: a connection test shows its SHA-256 fingerprint as "
+                        + "tls_fingerprint_seen, which becomes the router's tls_fingerprint once checked", e);
+            }
+        }
+        return new RouterOsException(RouterOsException.Kind.UNREACHABLE,
+                "TLS handshake with the router failed (is this an HTTPS port?): " + e.getMessage(), e);
+    }
 
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-            }
+    private HttpClient client(SSLContext context) {
+        return HttpClient.newBuilder().connectTimeout(config.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER).sslContext(context).build();
+    }
 
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-            }
-
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        };
+    private static SSLContext context(TrustManager trust) {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] { anyCertificate }, null);
+            context.init(null, new TrustManager[] { trust }, null);
             return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("TLS is part of every JVM", e);
+        }
+    }
+
+    /** The pinned certificate was not the one presented. */
+    static final class PinMismatch extends CertificateException {
+        PinMismatch(String seen, String pin) {
+            super("The router presented a certificate with SHA-256 fingerprint " + seen + ", not the pinned " + pin
+                    + ": nothing was sent to it. If the router's certificate was replaced, check the new one and "
+                    + "pin it (tls_fingerprint)");
+        }
+    }
+
+    /** Accepts exactly the certificate whose fingerprint is the pin: no CA, no host name, the pin names the router. */
+    private static final class PinCheck extends CertificateCheck {
+        private final String pin;
+
+        PinCheck(String pin) {
+            this.pin = pin;
+        }
+
+        @Override
+        void check(X509Certificate[] chain) throws CertificateException {
+            String seen = chain == null || chain.length == 0 ? "(none)" : CertificatePins.of(chain[0]);
+            if (!seen.equals(pin)) {
+                throw new PinMismatch(seen, pin);
+            }
+        }
+    }
+
+    /**
+     * Checks a router's certificate with {@link #check} alone, in every form the JDK asks. As it stands it
+     * accepts any certificate: for routers whose owner chose verify_tls=false (labs), and for reading the
+     * fingerprint a router presents.
+     */
+    private static class CertificateCheck extends X509ExtendedTrustManager {
+
+        void check(X509Certificate[] chain) throws CertificateException {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            check(chain);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            check(chain);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            check(chain);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            throw new CertificateException("We are never the server");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            throw new CertificateException("We are never the server");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("We are never the server");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
         }
     }
 }

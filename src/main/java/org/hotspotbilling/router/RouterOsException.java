@@ -18,7 +18,12 @@ public class RouterOsException extends Exception {
         /** The router answered 2xx with something that is not JSON. */
         BAD_RESPONSE,
         /** Our host policy forbids connecting to the address the router's host resolves to. */
-        HOST_NOT_ALLOWED
+        HOST_NOT_ALLOWED,
+        /**
+         * The router's certificate was refused: not the pinned one, or (unpinned, verify_tls) not trusted. Nothing
+         * was sent to it. Retrying will not help until the owner pins the right certificate.
+         */
+        TLS
     }
 
     private final Kind kind;

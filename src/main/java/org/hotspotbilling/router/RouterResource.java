@@ -21,6 +21,7 @@ import org.hotspotbilling.tenant.CurrentOwner;
 import org.hotspotbilling.tenant.Roles;
 import org.hotspotbilling.web.ApiDocumentation;
 
+import java.time.Duration;
 import java.util.List;
 
 /** An owner's routers. Another owner's router id answers 404, exactly like an id that does not exist. */
@@ -36,16 +37,19 @@ public class RouterResource {
 
     private final RouterService routers;
     private final CurrentOwner current;
+    private final Duration pollInterval;
 
-    public RouterResource(RouterService routers, CurrentOwner current) {
+    public RouterResource(RouterService routers, CurrentOwner current, RouterConfig config) {
         this.routers = routers;
         this.current = current;
+        this.pollInterval = config.pollInterval();
     }
 
     @GET
-    @Operation(summary = "The caller's routers, by name", description = "Owner.")
+    @Operation(summary = "The caller's routers, by name", description = "Owner. poll_state: online, offline (no "
+            + "poll for 3 poll intervals), never (null for push-only routers).")
     public List<RouterView> list() {
-        return routers.list(current.id()).stream().map(RouterView::of).toList();
+        return routers.list(current.id()).stream().map(r -> RouterView.of(r, pollInterval)).toList();
     }
 
     @POST
@@ -54,7 +58,8 @@ public class RouterResource {
             + "poll token, shown this once.")
     public Response create(@Valid @NotNull(message = BODY_REQUIRED) RouterRequest request) {
         RouterService.Created created = routers.create(current.id(), request);
-        return Response.status(201).entity(RouterView.withToken(created.router(), created.pollToken())).build();
+        return Response.status(201)
+                .entity(RouterView.withToken(created.router(), created.pollToken(), pollInterval)).build();
     }
 
     @POST
@@ -71,21 +76,21 @@ public class RouterResource {
     @Path("/{id: \\d+}")
     @Operation(summary = "One router", description = "Owner.")
     public RouterView get(@PathParam("id") long id) {
-        return RouterView.of(routers.get(current.id(), id));
+        return RouterView.of(routers.get(current.id(), id), pollInterval);
     }
 
     @PUT
     @Path("/{id: \\d+}")
     @Operation(summary = "Replace a router's settings", description = "Owner. The password changes only when given.")
     public RouterView replace(@PathParam("id") long id, @Valid @NotNull(message = BODY_REQUIRED) RouterRequest request) {
-        return RouterView.of(routers.update(current.id(), id, request, true));
+        return RouterView.of(routers.update(current.id(), id, request, true), pollInterval);
     }
 
     @PATCH
     @Path("/{id: \\d+}")
     @Operation(summary = "Change some of a router's settings", description = "Owner.")
     public RouterView patch(@PathParam("id") long id, @Valid @NotNull(message = BODY_REQUIRED) RouterRequest request) {
-        return RouterView.of(routers.update(current.id(), id, request, false));
+        return RouterView.of(routers.update(current.id(), id, request, false), pollInterval);
     }
 
     @DELETE

@@ -145,17 +145,23 @@ public class RouterService {
         return router.name;
     }
 
-    /** Calls the router and records whether its REST API answered. Never throws for an offline router. */
+    /**
+     * Calls the router and records whether its REST API answered. Never throws for an offline router. Over HTTPS it
+     * also reads which certificate the router presents, before and apart from the call (which may refuse it), and
+     * keeps its fingerprint for the owner to confirm as the router's pin.
+     */
     public RouterDtos.ConnectionTest testConnection(long ownerId, long routerId) {
         RouterOsClient.Target target = targetOf(ownerId, routerId);
+        String seen = client.certificateFingerprint(target).orElse(null);
         String failure = null;
         try {
             client.get(target, "/system/resource");
         } catch (RouterOsException e) {
             failure = e.getMessage();
         }
-        Instant checked = recordStatus(routerId, failure);
-        return new RouterDtos.ConnectionTest(routerId, failure == null, checked, failure, "Connection test completed");
+        Instant checked = recordStatus(routerId, failure, seen);
+        return new RouterDtos.ConnectionTest(routerId, failure == null, checked, failure, "Connection test completed",
+                seen, target.tlsFingerprint());
     }
 
     public RouterDtos.DeviceInfo deviceInfo(long ownerId, long routerId) {
@@ -163,13 +169,13 @@ public class RouterService {
         try {
             JsonNode resource = single(client.get(target, "/system/resource"));
             JsonNode identity = single(client.get(target, "/system/identity"));
-            recordStatus(routerId, null);
+            recordStatus(routerId, null, null);
             return new RouterDtos.DeviceInfo(text(identity, "name"), text(resource, "version"),
                     text(resource, "board-name"), text(resource, "architecture-name"), text(resource, "uptime"),
                     integer(resource, "cpu-load"), integer(resource, "cpu-count"), number(resource, "free-memory"),
                     number(resource, "total-memory"), number(resource, "free-hdd-space"));
         } catch (RouterOsException e) {
-            recordStatus(routerId, e.getMessage());
+            recordStatus(routerId, e.getMessage(), null);
             throw upstream(e);
         }
     }
@@ -193,7 +199,7 @@ public class RouterService {
             String password = router.passwordCiphertext == null ? null
                     : secrets.decrypt(router.passwordCiphertext, binding(router));
             return new RouterOsClient.Target(router.host, router.port, router.useHttps, router.verifyTls,
-                    router.username, password);
+                    router.tlsFingerprint, router.username, password);
         });
     }
 
@@ -202,7 +208,8 @@ public class RouterService {
         return e.kind() == RouterOsException.Kind.TIMEOUT ? Upstream.timeout(e.getMessage()) : new Upstream(e.getMessage());
     }
 
-    private Instant recordStatus(long routerId, String failure) {
+    /** Records a call's outcome and, when {@code certificateSeen} is given, the certificate the router presented. */
+    private Instant recordStatus(long routerId, String failure, String certificateSeen) {
         Instant now = Instant.now();
         QuarkusTransaction.requiringNew().run(() -> {
             Router router = Router.findById(routerId);
@@ -210,6 +217,10 @@ public class RouterService {
                 router.online = failure == null;
                 router.lastChecked = now;
                 router.lastError = failure == null ? null : truncate(failure, 500);
+                if (certificateSeen != null) {
+                    router.tlsFingerprintSeen = certificateSeen;
+                    router.tlsFingerprintSeenAt = now;
+                }
             }
         });
         return now;
@@ -238,8 +249,20 @@ public class RouterService {
         if (request.delivery() != null && !Router.DELIVERIES.contains(request.delivery())) {
             errors.put("delivery", "Must be one of: " + String.join(", ", Router.DELIVERIES) + ".");
         }
+        if (request.tlsFingerprint() != null && !request.tlsFingerprint().isEmpty()
+                && CertificatePins.parse(request.tlsFingerprint()).isEmpty()) {
+            errors.put("tls_fingerprint", "Must be a SHA-256 fingerprint: 64 hex digits, with or without colons "
+                    + "between pairs; \"\" removes the pin.");
+        }
         if (!errors.isEmpty()) {
             throw Invalid.ofFields(errors);
+        }
+    }
+
+    /** Rules on the router as a request leaves it: a pin checks HTTPS, so it needs HTTPS. */
+    private static void validateResult(Router router) {
+        if (router.tlsFingerprint != null && !router.useHttps) {
+            throw Invalid.ofFields(Map.of("tls_fingerprint", "A pinned certificate needs use_https: true."));
         }
     }
 
@@ -274,6 +297,11 @@ public class RouterService {
         if (replace || request.delivery() != null) {
             router.delivery = request.delivery() == null ? "poll" : request.delivery();
         }
+        if (replace || request.tlsFingerprint() != null) {
+            router.tlsFingerprint = request.tlsFingerprint() == null ? null
+                    : CertificatePins.parse(request.tlsFingerprint()).orElse(null);
+        }
+        validateResult(router);
     }
 
     private void setPassword(Router router, String password) {
@@ -287,7 +315,7 @@ public class RouterService {
 
     private static String target(Router router) {
         return String.join("|", router.host, String.valueOf(router.port), router.username,
-                String.valueOf(router.useHttps), String.valueOf(router.verifyTls));
+                String.valueOf(router.useHttps), String.valueOf(router.verifyTls), String.valueOf(router.tlsFingerprint));
     }
 
     /** Singleton menus come as a bare object or, on some versions, wrapped in a one-element array. */

@@ -20,4 +20,9 @@ public class CurrentOwner {
         }
         return id;
     }
+
+    /** Whether the caller is a captive portal (the public key), not the owner: it sees less. */
+    public boolean isPortal() {
+        return !identity.hasRole(Roles.OWNER);
+    }
 }

@@ -1,13 +1,16 @@
 package org.hotspotbilling.tenant;
 
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.PermitAll;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.hotspotbilling.web.ClientAddress;
 import org.hotspotbilling.web.Invalid;
 import org.hotspotbilling.web.Unauthenticated;
 
@@ -22,11 +25,13 @@ public class UserResource {
     private final OwnerService owners;
     private final ApiKeyService apiKeys;
     private final TokenService tokens;
+    private final LoginLimits limits;
 
-    public UserResource(OwnerService owners, ApiKeyService apiKeys, TokenService tokens) {
+    public UserResource(OwnerService owners, ApiKeyService apiKeys, TokenService tokens, LoginLimits limits) {
         this.owners = owners;
         this.apiKeys = apiKeys;
         this.tokens = tokens;
+        this.limits = limits;
     }
 
     @POST
@@ -42,14 +47,16 @@ public class UserResource {
     @POST
     @Path("/login")
     @Operation(summary = "Log in with username and password", description = "No authentication. "
-            + "Answers an access and a refresh token.")
-    public UserDtos.TokenResponse login(UserDtos.LoginRequest request) {
+            + "Answers an access and a refresh token. 429 with Retry-After past the per-username or per-address "
+            + "limit.")
+    public UserDtos.TokenResponse login(UserDtos.LoginRequest request, @Context HttpServerRequest http) {
         if (request == null || blank(request.username()) || blank(request.password())) {
             throw new Invalid("Username and password are required");
         }
         if (request.username().length() > 150 || request.password().length() > 1024) {
             throw new Invalid("Username or password is too long");
         }
+        limits.passwordLogin(ClientAddress.of(http), request.username());
         return tokens.issue(owners.authenticate(request.username(), request.password()), null);
     }
 
@@ -67,11 +74,13 @@ public class UserResource {
     @POST
     @Path("/api-key-login")
     @Operation(summary = "Log in with the API key pair", description = "No authentication header; "
-            + "public_key and private_key in the body. Answers an access and a refresh token.")
-    public UserDtos.TokenResponse apiKeyLogin(UserDtos.ApiKeyLoginRequest request) {
+            + "public_key and private_key in the body. Answers an access and a refresh token. 429 with Retry-After "
+            + "past the per-key or per-address limit.")
+    public UserDtos.TokenResponse apiKeyLogin(UserDtos.ApiKeyLoginRequest request, @Context HttpServerRequest http) {
         if (request == null || blank(request.publicKey()) || blank(request.privateKey())) {
             throw new Invalid("Public key and private key are required");
         }
+        limits.keyPairLogin(ClientAddress.of(http), request.publicKey());
         Owner owner = apiKeys.ownerOfPair(request.publicKey(), request.privateKey())
                 .orElseThrow(() -> new Unauthenticated(ApiKeyAuthentication.INVALID_KEY_PAIR));
         OwnerService.requireActive(owner);

@@ -34,7 +34,7 @@ public class CorsPolicy {
      * the answer to a malformed id reaches the page too.
      */
     private static final Pattern PORTAL_PATHS = Pattern.compile(
-            "/routers/\\d+/packages/?|/payments/intasend/(initiate|create-link|[^/]+/check-status)/?");
+            "/routers/\\d+/packages/?|/payments/(intasend/)?(initiate|create-link|[0-9a-fA-F-]{36}/check-status)/?");
 
     private static final String PORTAL_METHODS = "GET, POST, OPTIONS";
     private static final String PORTAL_HEADERS = "Content-Type, X-Public-Key, Idempotency-Key, Authorization";

@@ -67,6 +67,14 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
+    public Response unstorableText(ControlCharacters.Refused e) {
+        String field = jsonPath(e);
+        String message = field.isEmpty() ? "Text " + ControlCharacters.MESSAGE
+                : "Invalid value for '" + field + "': " + ControlCharacters.MESSAGE;
+        return json(400, new ErrorBody(message, field.isEmpty() ? Map.of() : Map.of(field, message)));
+    }
+
+    @ServerExceptionMapper
     public Response mismatchedInput(MismatchedInputException e) {
         String field = jsonPath(e);
         String expected = describe(e.getTargetType());

@@ -13,7 +13,8 @@ import jakarta.inject.Singleton;
 /**
  * Strict JSON in, snake_case JSON out. A number where text is expected, a fraction where an integer is expected,
  * a duplicated key or trailing garbage is a 400, never a silent conversion: what we store is what was meant.
- * Numeric strings stay accepted for numbers because captive pages send {@code "amount": "10.00"}.
+ * Numeric strings stay accepted for numbers because captive pages send {@code "amount": "10.00"}. Text with
+ * control characters is refused in every field ({@link ControlCharacters}).
  */
 @Singleton
 public class JsonSettings implements ObjectMapperCustomizer {
@@ -28,6 +29,7 @@ public class JsonSettings implements ObjectMapperCustomizer {
         mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
         mapper.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        mapper.registerModule(ControlCharacters.module());
         for (CoercionInputShape scalar : new CoercionInputShape[] {
                 CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean }) {
             mapper.coercionConfigFor(LogicalType.Textual).setCoercion(scalar, CoercionAction.Fail);

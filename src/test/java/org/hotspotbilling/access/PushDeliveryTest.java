@@ -87,7 +87,8 @@ class PushDeliveryTest {
 
     @Test
     void aCompletedPaymentBecomesAHotspotUserOnThePushRouter() {
-        String ispUser = router.add(USERS, Map.of("name", "reception", "password", "x", "profile", "default"));
+        router.add(USERS, Map.of("name", "reception", "password", "x", "profile", "default"));
+        List<Map<String, String>> ispUsers = named(USERS, "name", "reception");
         Shop shop = shop("push", "hotspot-user");
         router.clearRequests();
         String mac = Shop.randomMac();
@@ -100,10 +101,9 @@ class PushDeliveryTest {
         assertEquals("bill_2M_5M", user.get("profile"));
         assertEquals("hotspot-billing", user.get("comment"));
         Map<String, String> profile = named(PROFILES, "name", "bill_2M_5M").get(0);
-        assertEquals("2M/5M", profile.get("rate-limit"));
+        assertEquals("2000000/5000000", profile.get("rate-limit"));
         assertEquals("1", profile.get("shared-users"));
-        assertEquals(Map.of(".id", ispUser, "name", "reception", "password", "x", "profile", "default"),
-                named(USERS, "name", "reception").get(0));
+        assertEquals(ispUsers, named(USERS, "name", "reception"));
 
         await().atMost(PATIENCE).untilAsserted(() -> shop.checkStatus(payment).body("access.state",
                 equalTo("on_router")));
@@ -111,13 +111,14 @@ class PushDeliveryTest {
                 .body("delivery", equalTo("push")).body("enforcement_mode", equalTo("hotspot-user"))
                 .body("recent_jobs[0].kind", equalTo("grant")).body("recent_jobs[0].mac_address", equalTo(mac))
                 .body("recent_jobs[0].state", equalTo("delivered")).body("recent_jobs[0].attempts", equalTo(1));
-        // One bulk read per menu, only the writes that differ, one read-back: never per-entry reads.
+        // One bulk read per menu, only the writes that differ, one read-back per menu written: never per-entry reads.
         assertEquals(List.of(
                 "GET /rest/ip/hotspot/user?comment=hotspot-billing&.proplist=.id,name,mac-address,profile,disabled",
                 "GET /rest/ip/hotspot/user/profile?.proplist=.id,name,rate-limit",
                 "PUT /rest/ip/hotspot/user/profile",
                 "PUT /rest/ip/hotspot/user",
-                "GET /rest/ip/hotspot/user?comment=hotspot-billing&.proplist=.id,name,mac-address,profile,disabled"),
+                "GET /rest/ip/hotspot/user?comment=hotspot-billing&.proplist=.id,name,mac-address,profile,disabled",
+                "GET /rest/ip/hotspot/user/profile?.proplist=.id,name,rate-limit"),
                 router.requests().stream().map(r -> r.replace("%2C", ",")).toList());
     }
 
@@ -134,13 +135,13 @@ class PushDeliveryTest {
                 .extract().path("payment.id");
         shop.simulate(payment, 0).statusCode(200);
         await().atMost(PATIENCE).until(() -> ours(QUEUES).size() == 1);
-        assertEquals("512k/1500k", ours(QUEUES).get(0).get("max-limit"));
+        assertEquals("512000/1500000", ours(QUEUES).get(0).get("max-limit"));
 
         shop.owner().withJwt().body(Map.of("enforcement_mode", "hotspot-user")).patch("/routers/" + shop.routerId() + "/")
                 .then().statusCode(200);
         await().atMost(PATIENCE).until(() -> named(USERS, "name", mac).size() == 1);
         assertEquals("bill_512k_1500k", named(USERS, "name", mac).get(0).get("profile"));
-        assertEquals("512k/1500k", named(PROFILES, "name", "bill_512k_1500k").get(0).get("rate-limit"));
+        assertEquals("512000/1500000", named(PROFILES, "name", "bill_512k_1500k").get(0).get("rate-limit"));
     }
 
     @Test
@@ -201,14 +202,12 @@ class PushDeliveryTest {
         Shop shop = shop("push", "hotspot-user");
         String mac = Shop.randomMac();
         router.add(USERS, Map.of("name", mac, "password", "isp-own", "profile", "staff"));
-        paid(shop, mac);
+        List<Map<String, String>> ispUser = named(USERS, "name", mac);
+        String payment = paid(shop, mac);
         awaitDelivered(shop);
-        assertEquals(List.of(Map.of("name", mac, "password", "isp-own", "profile", "staff")),
-                named(USERS, "name", mac).stream().map(r -> {
-                    Map<String, String> copy = new java.util.HashMap<>(r);
-                    copy.remove(".id");
-                    return copy;
-                }).toList());
+        assertEquals(ispUser, named(USERS, "name", mac));
+        // Our user could not be made, so the device cannot log in: the grant is not on the router.
+        shop.checkStatus(payment).body("access.state", equalTo("pending"));
     }
 
     @Test
@@ -251,7 +250,7 @@ class PushDeliveryTest {
         Map<String, String> queue = ours(QUEUES).get(0);
         assertEquals("bill-" + mac, queue.get("name"));
         assertEquals("10.5.50.23/32", queue.get("target"));
-        assertEquals("2M/5M", queue.get("max-limit"));
+        assertEquals("2000000/5000000", queue.get("max-limit"));
         assertTrue(ours(USERS).isEmpty());
         awaitDelivered(shop);
         router.add(ACTIVE, Map.of("user", "T-" + mac, "mac-address", mac, "address", "10.5.50.23"));
@@ -263,6 +262,53 @@ class PushDeliveryTest {
                 && named(ACTIVE, "mac-address", mac).isEmpty());
         assertEquals(1, named(QUEUES, ".id", ispQueue).size());
         assertNoFailureButSlowAnswers(shop);
+    }
+
+    /**
+     * RouterOS reads a queue's max-limit back in bits per second: a pass must take "2000000/5000000" for the
+     * "2M/5M" it wrote, count the grant as applied at once, and leave the router alone on the next pass.
+     */
+    @Test
+    void ipBindingModeConvergesInOnePassAndTheNextPassWritesNothing() {
+        Shop shop = shop("push", "ip-binding");
+        String mac = Shop.randomMac();
+        java.util.HashMap<String, Object> body = new java.util.HashMap<>(shop.purchase(Shop.phone(), mac));
+        body.put("ip_address", "10.5.50.24");
+        String payment = shop.initiate(body).statusCode(201).extract().path("payment.id");
+        shop.simulate(payment, 0).statusCode(200);
+
+        await().atMost(PATIENCE).untilAsserted(() -> shop.checkStatus(payment).body("access.state",
+                equalTo("on_router")));
+        assertEquals("2000000/5000000", ours(QUEUES).get(0).get("max-limit"));
+        assertNoFailureButSlowAnswers(shop);
+        router.clearRequests();
+        shop.owner().withJwt().post("/routers/" + shop.routerId() + "/push/sync/").then().statusCode(202);
+        awaitDelivered(shop);
+        assertTrue(router.requests().stream().allMatch(r -> r.startsWith("GET ")), () -> router.requests().toString());
+        shop.owner().withJwt().get("/routers/" + shop.routerId() + "/push/").then().body("failures", equalTo(0));
+    }
+
+    @Test
+    void aDeviceTheRouterRefusesDoesNotHoldBackTheOthers() {
+        Shop shop = shop("push", "hotspot-user");
+        String refused = Shop.randomMac();
+        String accepted = Shop.randomMac();
+        router.refuseWritesMentioning(refused, "failure: invalid value for argument mac-address");
+        String refusedPayment = paid(shop, refused);
+        String acceptedPayment = paid(shop, accepted);
+
+        await().atMost(PATIENCE).untilAsserted(() -> shop.checkStatus(acceptedPayment).body("access.state",
+                equalTo("on_router")));
+        shop.checkStatus(refusedPayment).body("access.state", equalTo("pending"));
+        await().atMost(PATIENCE).untilAsserted(() -> shop.owner().withJwt()
+                .get("/routers/" + shop.routerId() + "/push/").then()
+                .body("failures", greaterThanOrEqualTo(1))
+                .body("last_error", org.hamcrest.Matchers.containsString("Router refused to add " + refused
+                        + ": Router answered 400 Bad Request: failure: invalid value for argument mac-address")));
+
+        router.refuseWritesMentioning(null, null);
+        await().atMost(PATIENCE).untilAsserted(() -> shop.checkStatus(refusedPayment).body("access.state",
+                equalTo("on_router")));
     }
 
     @Test

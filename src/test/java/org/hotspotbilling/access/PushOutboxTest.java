@@ -108,4 +108,21 @@ class PushOutboxTest {
         // The crashed worker, back from the dead, can no longer record anything for it.
         assertFalse(outbox.renew(router, "test-crashed", t0.plusSeconds(300)));
     }
+
+    @Test
+    void deliveredJobsPastTheirRetentionArePrunedQueuedOnesNever() {
+        long router = routersWithJobs(1).get(0);
+        Instant now = Instant.now();
+        db.update("INSERT INTO router_push_job (router_id, kind, state, created_at, delivered_at) VALUES "
+                + "(?, 'grant', 'delivered', now() - interval '9 days', now() - interval '8 days'), "
+                + "(?, 'grant', 'delivered', now() - interval '2 days', now() - interval '1 day'), "
+                + "(?, 'drift', 'queued', now() - interval '9 days', NULL)", router, router, router);
+        long before = db.queryLong("SELECT count(*) FROM router_push_job WHERE router_id = ?", router);
+        assertTrue(outbox.pruneDelivered(now.minus(Duration.ofDays(7))) >= 1);
+        assertEquals(before - 1, db.queryLong("SELECT count(*) FROM router_push_job WHERE router_id = ?", router));
+        assertEquals(0, db.queryLong("SELECT count(*) FROM router_push_job WHERE router_id = ? "
+                + "AND delivered_at < now() - interval '7 days'", router));
+        assertEquals(2, db.queryLong("SELECT count(*) FROM router_push_job WHERE router_id = ? AND state = 'queued'",
+                router), "queued jobs stay, however old");
+    }
 }

@@ -118,7 +118,7 @@ class RouterPollTest {
         given().header("Authorization", "Bearer " + token).header("If-None-Match", etag)
                 .get("/routers/" + shop.routerId() + "/authorized-macs/?format=text").then().statusCode(304);
         poll(shop.routerId(), token, "?format=text&version=" + version).then().statusCode(200)
-                .body(equalTo("#OK unchanged version=" + version + "\n#END\n"));
+                .body(equalTo("#OK unchanged version=" + version + " count=1\n#END\n"));
 
         shop.simulate(shop.paymentFor(Shop.randomMac()), 0).statusCode(200);
         given().header("Authorization", "Bearer " + token).header("If-None-Match", etag)

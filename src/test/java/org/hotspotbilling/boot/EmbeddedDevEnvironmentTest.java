@@ -45,6 +45,36 @@ class EmbeddedDevEnvironmentTest {
     }
 
     @Test
+    void theEmbeddedDatabaseWritesDurablyLikeAProductionOne() throws Exception {
+        try (EmbeddedPostgres postgres = EmbeddedDevEnvironment.startPostgres(dataDir.resolve("postgres"), freePort());
+                Connection c = DriverManager.getConnection(postgres.getJdbcUrl("postgres",
+                        EmbeddedDevEnvironment.DATABASE), "postgres", "postgres")) {
+            // zonky's own defaults are off for all three: a power cut would lose committed payments.
+            assertEquals("on", setting(c, "fsync"));
+            assertEquals("on", setting(c, "synchronous_commit"));
+            assertEquals("on", setting(c, "full_page_writes"));
+        }
+    }
+
+    @Test
+    void onlyAThrowawayDatabaseSkipsDurability() throws Exception {
+        try (EmbeddedPostgres postgres = EmbeddedDevEnvironment.startPostgres(dataDir.resolve("postgres"), freePort(),
+                EmbeddedDevEnvironment.Durability.THROWAWAY);
+                Connection c = DriverManager.getConnection(postgres.getJdbcUrl("postgres",
+                        EmbeddedDevEnvironment.DATABASE), "postgres", "postgres")) {
+            assertEquals("off", setting(c, "fsync"));
+            assertEquals("off", setting(c, "synchronous_commit"));
+        }
+    }
+
+    private static String setting(Connection c, String name) throws Exception {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW " + name)) {
+            assertTrue(rs.next());
+            return rs.getString(1);
+        }
+    }
+
+    @Test
     void devKeysAreGeneratedOnceAndKeptPrivate() throws Exception {
         KeyMaterial.ensureIn(dataDir);
         Path privateKey = dataDir.resolve(KeyMaterial.JWT_PRIVATE_KEY);

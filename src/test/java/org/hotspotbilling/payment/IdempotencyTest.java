@@ -55,12 +55,12 @@ class IdempotencyTest {
     void theSameKeyWithAnotherBodyIs422AndWritesNothing() {
         Shop shop = Shop.simulated();
         String key = UUID.randomUUID().toString();
-        initiate(shop, key, shop.purchase(Shop.phone(), null));
-        ExtractableResponse<Response> other = initiate(shop, key, shop.purchase(Shop.phone(), null));
+        initiate(shop, key, shop.purchase(Shop.phone()));
+        ExtractableResponse<Response> other = initiate(shop, key, shop.purchase(Shop.phone()));
         assertEquals(422, other.statusCode());
         assertTrue(other.<String>path("error").startsWith("Keys for idempotent requests can only be used"));
         assertEquals(1, paymentsOf(shop));
-        Map<String, Object> link = shop.purchase(Shop.phone(), null);
+        Map<String, Object> link = shop.purchase(Shop.phone());
         shop.owner().asPortal().header("Idempotency-Key", key).body(link).post("/payments/intasend/create-link/")
                 .then().statusCode(422);
     }
@@ -69,10 +69,10 @@ class IdempotencyTest {
     void aRequestRefusedByValidationSavesNothingSoTheKeyCanBeReused() {
         Shop shop = Shop.simulated();
         String key = UUID.randomUUID().toString();
-        Map<String, Object> wrongPrice = shop.purchase(Shop.phone(), null);
+        Map<String, Object> wrongPrice = shop.purchase(Shop.phone());
         wrongPrice.put("amount", "19.00");
         assertEquals(400, initiate(shop, key, wrongPrice).statusCode());
-        assertEquals(201, initiate(shop, key, shop.purchase(Shop.phone(), null)).statusCode());
+        assertEquals(201, initiate(shop, key, shop.purchase(Shop.phone())).statusCode());
     }
 
     @Test
@@ -80,8 +80,8 @@ class IdempotencyTest {
         Shop first = Shop.simulated();
         Shop second = Shop.simulated();
         String key = UUID.randomUUID().toString();
-        assertEquals(201, initiate(first, key, first.purchase(Shop.phone(), null)).statusCode());
-        assertEquals(201, initiate(second, key, second.purchase(Shop.phone(), null)).statusCode());
+        assertEquals(201, initiate(first, key, first.purchase(Shop.phone())).statusCode());
+        assertEquals(201, initiate(second, key, second.purchase(Shop.phone())).statusCode());
         assertEquals(1, paymentsOf(second));
     }
 
@@ -91,7 +91,7 @@ class IdempotencyTest {
         String phone = IntaSendFlowTest.phone();
         IntaSendFake.pushAnswers(phone, IntaSendFake.validationError("phone_number", "Enter a valid phone number"));
         String key = UUID.randomUUID().toString();
-        Map<String, Object> body = shop.purchase(phone, null);
+        Map<String, Object> body = shop.purchase(phone);
         assertEquals(502, initiate(shop, key, body).statusCode());
         ExtractableResponse<Response> replay = initiate(shop, key, body);
         assertEquals(502, replay.statusCode());
@@ -102,8 +102,8 @@ class IdempotencyTest {
     @Test
     void malformedKeysAre400() {
         Shop shop = Shop.simulated();
-        assertEquals(400, initiate(shop, "k".repeat(256), shop.purchase(Shop.phone(), null)).statusCode());
-        assertEquals(400, initiate(shop, "has space", shop.purchase(Shop.phone(), null)).statusCode());
+        assertEquals(400, initiate(shop, "k".repeat(256), shop.purchase(Shop.phone())).statusCode());
+        assertEquals(400, initiate(shop, "has space", shop.purchase(Shop.phone())).statusCode());
         assertEquals(0, paymentsOf(shop));
     }
 

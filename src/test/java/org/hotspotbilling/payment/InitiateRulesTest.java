@@ -41,7 +41,7 @@ class InitiateRulesTest {
     @Test
     void routerOfAnotherOwnerIs404() {
         Shop other = Shop.simulated();
-        Map<String, Object> body = shop.purchase(phone, null);
+        Map<String, Object> body = shop.purchase(phone);
         body.put("router_id", other.routerId());
         shop.initiate(body).statusCode(404).body("error", equalTo("Router not found or access denied"));
         nothingWritten();
@@ -51,12 +51,12 @@ class InitiateRulesTest {
     void packageOfAnotherRouterOrInactiveIs400() {
         long otherRouter = Fixtures.router(shop.owner());
         long elsewhere = Fixtures.plan(shop.owner(), otherRouter, "20.00");
-        Map<String, Object> body = shop.purchase(phone, null);
+        Map<String, Object> body = shop.purchase(phone);
         body.put("package_id", elsewhere);
         shop.initiate(body).statusCode(400).body("error", equalTo("Package not found or not active for this router"));
         shop.owner().withJwt().body(Map.of("is_active", false)).patch("/routers/packages/" + shop.planId() + "/")
                 .then().statusCode(200);
-        shop.initiate(shop.purchase(phone, null)).statusCode(400)
+        shop.initiate(shop.purchase(phone)).statusCode(400)
                 .body("error", equalTo("Package not found or not active for this router"));
         nothingWritten();
     }
@@ -64,7 +64,7 @@ class InitiateRulesTest {
     @ParameterizedTest(name = "amount {0} is refused")
     @ValueSource(strings = { "19.99", "20.001", "0", "-20", "200" })
     void amountMustEqualThePrice(String amount) {
-        Map<String, Object> body = shop.purchase(phone, null);
+        Map<String, Object> body = shop.purchase(phone);
         body.put("amount", amount);
         shop.initiate(body).statusCode(400).body("error", equalTo("Amount must match package price: 20.00 KES"));
         nothingWritten();
@@ -73,7 +73,7 @@ class InitiateRulesTest {
     @Test
     void equalAmountsInAnyFormAreAccepted() {
         for (Object amount : new Object[] { 20, "20", "20.0", 20.00, "20.00" }) {
-            Map<String, Object> body = shop.purchase(phone, null);
+            Map<String, Object> body = shop.purchase(phone);
             body.put("amount", amount);
             body.put("router_id", String.valueOf(shop.routerId()));
             body.put("package_id", String.valueOf(shop.planId()));
@@ -86,14 +86,14 @@ class InitiateRulesTest {
             "+254712345678,254712345678", "254112345678,254112345678", "0712 345 678,254712345678",
             "+254-712-345-678,254712345678" })
     void kenyanPhoneFormsAreNormalised(String phone, String normalised) {
-        shop.initiate(shop.purchase(phone, null)).statusCode(201).body("payment.phone_number", equalTo(normalised));
+        shop.initiate(shop.purchase(phone)).statusCode(201).body("payment.phone_number", equalTo(normalised));
     }
 
     @ParameterizedTest(name = "phone {0} is refused")
     @ValueSource(strings = { "0812345678", "071234567", "07123456789", "254812345678", "+1 555 0100", "abc",
-            "0712345678x", "2547123456789", "٠٧١٢٣٤٥٦٧٨", "07\u00001234567" })
+            "0712345678x", "2547123456789", "٠٧١٢٣٤٥٦٧٨" })
     void otherPhonesAreRefused(String phone) {
-        shop.initiate(shop.purchase(phone, null)).statusCode(400).body("error", equalTo("Invalid phone number format"));
+        shop.initiate(shop.purchase(phone)).statusCode(400).body("error", equalTo("Invalid phone number format"));
         nothingWritten();
     }
 
@@ -112,10 +112,33 @@ class InitiateRulesTest {
         nothingWritten();
     }
 
+    @ParameterizedTest(name = "a portal {0} without a MAC is refused")
+    @ValueSource(strings = { "initiate", "create-link" })
+    void aPortalPurchaseMustNameTheDevice(String endpoint) {
+        for (String mac : new String[] { null, "", "  " }) {
+            Map<String, Object> body = shop.purchase(phone, null);
+            if (mac != null) {
+                body.put("mac_address", mac);
+            }
+            shop.owner().asPortal().body(body).post("/payments/intasend/" + endpoint + "/").then().statusCode(400)
+                    .body("error", equalTo("mac_address is required: it is the device the package is for"))
+                    .body("fields.mac_address", equalTo("This field is required."));
+        }
+        nothingWritten();
+    }
+
+    @Test
+    void anOwnerCallerMayLeaveTheDeviceOut() {
+        shop.owner().withJwt().body(shop.purchase(phone, null)).post("/payments/intasend/initiate/").then()
+                .statusCode(201).body("payment.mac_address", equalTo(null));
+        shop.owner().withKeyPair().body(shop.purchase(Shop.phone(), null)).post("/payments/intasend/create-link/")
+                .then().statusCode(201);
+    }
+
     @ParameterizedTest(name = "IP {0} is refused")
     @ValueSource(strings = { "300.1.1.1", "10.0.0", "abc", "10.0.0.1/24", "::g" })
     void badIpsAreRefused(String ip) {
-        Map<String, Object> body = shop.purchase(phone, null);
+        Map<String, Object> body = shop.purchase(phone);
         body.put("ip_address", ip);
         shop.initiate(body).statusCode(400).body("error", equalTo("Invalid IP address format"));
         nothingWritten();
@@ -124,7 +147,7 @@ class InitiateRulesTest {
     @Test
     void ipv4AndIpv6AreAccepted() {
         for (String ip : new String[] { "10.5.50.2", "2001:db8::2" }) {
-            Map<String, Object> body = shop.purchase(phone, null);
+            Map<String, Object> body = shop.purchase(phone);
             body.put("ip_address", ip);
             shop.initiate(body).statusCode(201).body("payment.ip_address", equalTo(ip));
         }
@@ -133,20 +156,20 @@ class InitiateRulesTest {
     @Test
     void noActiveCredentialsIs404AndNothingIsCharged() {
         shop.owner().withJwt().post("/payments/credentials/" + shop.credentialId() + "/toggle/").then().statusCode(200);
-        shop.initiate(shop.purchase(phone, null)).statusCode(404).body("error", equalTo(
+        shop.initiate(shop.purchase(phone)).statusCode(404).body("error", equalTo(
                 "No active IntaSend credentials found. Please add your IntaSend API credentials first."));
         var owner = Owners.register();
         long router = Fixtures.router(owner);
         long plan = Fixtures.plan(owner, router, "20.00");
         owner.asPortal().body(Map.of("router_id", router, "package_id", plan, "phone_number", "0712345678",
-                "amount", "20.00")).post("/payments/intasend/initiate/").then().statusCode(404);
+                "amount", "20.00", "mac_address", Shop.randomMac())).post("/payments/intasend/initiate/").then().statusCode(404);
         nothingWritten();
     }
 
     @ParameterizedTest(name = "missing {0}")
     @ValueSource(strings = { "router_id", "package_id", "phone_number", "amount" })
     void requiredFieldsAreRequired(String field) {
-        Map<String, Object> body = shop.purchase(phone, null);
+        Map<String, Object> body = shop.purchase(phone);
         body.remove(field);
         shop.initiate(body).statusCode(400)
                 .body("error", equalTo("router_id, package_id, phone_number, and amount are required"));
@@ -158,7 +181,7 @@ class InitiateRulesTest {
         for (String body : new String[] { "", "[]", "{", "{\"router_id\": \"seven\"}", "{\"amount\": true}" }) {
             shop.owner().asPortal().body(body).post("/payments/intasend/initiate/").then().statusCode(400);
         }
-        Map<String, Object> body = shop.purchase(phone, null);
+        Map<String, Object> body = shop.purchase(phone);
         body.put("payment_method", "bitcoin");
         shop.initiate(body).statusCode(400);
         nothingWritten();
@@ -167,10 +190,10 @@ class InitiateRulesTest {
     @Test
     void portalCallNeedsAValidPublicKey() {
         io.restassured.RestAssured.given().contentType("application/json").header("X-Public-Key", "nothex")
-                .body(shop.purchase(phone, null)).post("/payments/intasend/initiate/")
+                .body(shop.purchase(phone)).post("/payments/intasend/initiate/")
                 .then().statusCode(401);
         io.restassured.RestAssured.given().contentType("application/json")
-                .body(shop.purchase(phone, null)).post("/payments/intasend/initiate/")
+                .body(shop.purchase(phone)).post("/payments/intasend/initiate/")
                 .then().statusCode(401);
         nothingWritten();
     }

@@ -7,8 +7,12 @@ import jakarta.inject.Inject;
 import org.hotspotbilling.testing.Db;
 import org.hotspotbilling.testing.Shop;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -17,6 +21,7 @@ import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 class OwnerPaymentsTest {
@@ -44,6 +49,74 @@ class OwnerPaymentsTest {
                 .body("results.status", everyItem(equalTo("processing")));
         owner.withJwt().get("/payments/method/mpesa/").then().statusCode(200).body("count", equalTo(3));
         owner.withJwt().get("/payments/" + b + "/").then().statusCode(200).body("id", equalTo(b));
+    }
+
+    @Test
+    void nextPagesByKeysetThroughTheWholeListWithoutGapsOrRepeats() {
+        Shop shop = Shop.simulated();
+        List<String> made = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            made.add(0, shop.paymentFor(Shop.randomMac()));
+        }
+        // Three payments written in the same microsecond: the id breaks the tie, the same way on every page.
+        db.update("UPDATE payment SET created_at = (SELECT created_at FROM payment WHERE id = ?::uuid) "
+                + "WHERE id IN (?::uuid, ?::uuid)", made.get(3), made.get(2), made.get(4));
+        List<String> expected = db.queryStrings("SELECT id::text FROM payment WHERE owner_id = ? "
+                + "ORDER BY created_at DESC, id DESC", shop.owner().id());
+
+        List<String> seen = new ArrayList<>();
+        String next = "/payments/?page_size=3&status=processing";
+        int pages = 0;
+        while (next != null) {
+            var page = shop.owner().withJwt().urlEncodingEnabled(false).get(next).then().statusCode(200).extract();
+            if (next.contains("cursor=")) {
+                assertEquals((Object) null, page.path("page"), "a cursor page has no page number");
+                assertEquals((Object) null, page.path("count"), "nor a count: the first page had it");
+            } else {
+                assertEquals(7, (int) page.path("count"));
+                assertEquals(false, page.path("count_capped"));
+            }
+            seen.addAll(page.path("results.id"));
+            next = page.path("next");
+            if (next != null) {
+                assertTrue(next.contains("cursor=") && next.contains("status=processing") && !next.contains("page="),
+                        next);
+                next = next.substring(next.indexOf("/payments/"));
+            }
+            pages++;
+        }
+        assertEquals(3, pages);
+        assertEquals(expected, seen);
+        // The first page of the numbered form also says where the keyset continues.
+        String fromPage = shop.owner().withJwt().get("/payments/?page=1&page_size=3").then()
+                .body("page", equalTo(1)).extract().path("next");
+        assertTrue(fromPage.contains("cursor="), fromPage);
+        shop.owner().withJwt().get("/payments/?page=3&page_size=3").then().body("results.id",
+                equalTo(expected.subList(6, 7))).body("next", equalTo(null));
+    }
+
+    @Test
+    void countStopsAtTenThousandInsteadOfCountingTheWholeHistory() {
+        Shop shop = Shop.simulated();
+        db.update("INSERT INTO payment (id, owner_id, router_id, plan_id, package_name, duration_hours, "
+                + "download_speed_mbps, upload_speed_mbps, phone_number, amount, payment_method, payment_provider, "
+                + "provider_mode, kind, status, created_at, updated_at) SELECT gen_random_uuid(), ?, ?, ?, '1 Hour', "
+                + "1, 5, 2, '254700000000', 20, 'mpesa', 'instasend', 'simulator', 'stk_push', 'completed', "
+                + "now() - make_interval(secs => g), now() FROM generate_series(1, 10005) g",
+                shop.owner().id(), shop.routerId(), shop.planId());
+        shop.owner().withJwt().get("/payments/?page_size=100").then().statusCode(200)
+                .body("count", equalTo(10000)).body("count_capped", equalTo(true)).body("results", hasSize(100))
+                .body("next", notNullValue());
+        shop.owner().withJwt().get("/payments/?status=failed").then().body("count", equalTo(0))
+                .body("count_capped", equalTo(false)).body("next", equalTo(null));
+    }
+
+    @ParameterizedTest(name = "cursor {0}")
+    @ValueSource(strings = { "nonsense", "MTIzOm5vdC1hLXV1aWQ", "OTk5OTk5OTk5OTk5OTk5OTk5OTk6eA" })
+    void aCursorThisApiDidNotGiveIs400(String cursor) {
+        Shop shop = Shop.simulated();
+        shop.owner().withJwt().get("/payments/?cursor=" + cursor).then().statusCode(400)
+                .body("error", equalTo("cursor must be the next value of a previous page"));
     }
 
     @Test

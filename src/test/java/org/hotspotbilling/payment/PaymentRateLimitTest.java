@@ -11,7 +11,10 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Nobody can spam STK pushes: initiate is limited per phone (across owners) and per owner's public key. */
+/**
+ * Nobody can spam STK pushes: initiate is limited per phone (across owners), per device, per owner's public key,
+ * and per caller address. Test sizes: application.properties, test profile.
+ */
 @QuarkusTest
 class PaymentRateLimitTest {
 
@@ -24,31 +27,64 @@ class PaymentRateLimitTest {
         Shop second = Shop.simulated();
         String phone = Shop.phone();
         for (int i = 0; i < 20; i++) {
-            first.initiate(first.purchase(phone, null)).statusCode(201);
+            first.initiate(first.purchase(phone)).statusCode(201);
         }
         for (int i = 0; i < 5; i++) {
-            second.initiate(second.purchase(phone, null)).statusCode(201);
+            second.initiate(second.purchase(phone)).statusCode(201);
         }
         long payments = db.count("payment");
-        String retryAfter = second.initiate(second.purchase(phone, null)).statusCode(429)
+        String retryAfter = second.initiate(second.purchase(phone)).statusCode(429)
                 .body("error", containsString("Too many requests"))
                 .header("Retry-After", notNullValue())
                 .extract().header("Retry-After");
         assertTrue(Long.parseLong(retryAfter) >= 1, retryAfter);
-        second.owner().asPortal().body(second.purchase(phone, null)).post("/payments/intasend/create-link/")
+        second.owner().asPortal().body(second.purchase(phone)).post("/payments/intasend/create-link/")
                 .then().statusCode(429);
         assertEquals(payments, db.count("payment"), "a refused request writes nothing");
-        second.initiate(second.purchase(Shop.phone(), null)).statusCode(201);
+        second.initiate(second.purchase(Shop.phone())).statusCode(201);
     }
 
     @Test
     void aPublicKeyGetsAtMostItsQuotaOfPurchases() {
         Shop shop = Shop.simulated();
         for (int i = 0; i < 30; i++) {
-            shop.initiate(shop.purchase(Shop.phone(), null)).statusCode(201);
+            shop.initiate(shop.purchase(Shop.phone())).statusCode(201);
         }
-        shop.initiate(shop.purchase(Shop.phone(), null)).statusCode(429).header("Retry-After", notNullValue());
+        shop.initiate(shop.purchase(Shop.phone())).statusCode(429).header("Retry-After", notNullValue());
         Shop other = Shop.simulated();
-        other.initiate(other.purchase(Shop.phone(), null)).statusCode(201);
+        other.initiate(other.purchase(Shop.phone())).statusCode(201);
+    }
+
+    @Test
+    void aDeviceGetsAtMostItsQuotaOfPurchasesWhateverPhonePays() {
+        Shop shop = Shop.simulated();
+        String mac = Shop.randomMac();
+        for (int i = 0; i < 25; i++) {
+            shop.initiate(shop.purchase(Shop.phone(), mac)).statusCode(201);
+        }
+        shop.initiate(shop.purchase(Shop.phone(), mac)).statusCode(429).header("Retry-After", notNullValue());
+        shop.initiate(shop.purchase(Shop.phone(), Shop.randomMac())).statusCode(201);
+    }
+
+    @Test
+    void oneAddressGetsAtMostItsQuotaAcrossPublicKeysButOwnerCallersHaveNoAddressLimit() {
+        Shop first = Shop.simulated();
+        Shop second = Shop.simulated();
+        String address = "203.0.113." + java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 255);
+        for (int i = 0; i < 20; i++) {
+            first.owner().asPortalFrom(address).body(first.purchase(Shop.phone()))
+                    .post("/payments/intasend/initiate/").then().statusCode(201);
+            second.owner().asPortalFrom(address).body(second.purchase(Shop.phone()))
+                    .post("/payments/intasend/create-link/").then().statusCode(201);
+        }
+        long payments = db.count("payment");
+        second.owner().asPortalFrom(address).body(second.purchase(Shop.phone()))
+                .post("/payments/intasend/initiate/").then().statusCode(429).header("Retry-After", notNullValue())
+                .body("error", containsString("Too many requests"));
+        assertEquals(payments, db.count("payment"), "a refused request writes nothing");
+        // The same hotspot's other customers are not who flooded: only that address is limited.
+        second.initiate(second.purchase(Shop.phone())).statusCode(201);
+        second.owner().withJwt().header("X-Forwarded-For", address).body(second.purchase(Shop.phone()))
+                .post("/payments/intasend/initiate/").then().statusCode(201);
     }
 }

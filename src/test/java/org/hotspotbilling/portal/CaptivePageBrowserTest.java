@@ -6,6 +6,7 @@ import jakarta.inject.Inject;
 import org.hotspotbilling.testing.Chromium;
 import org.hotspotbilling.testing.Db;
 import org.hotspotbilling.testing.FakeHotspotLogin;
+import org.hotspotbilling.testing.PollingRouter;
 import org.hotspotbilling.testing.Fixtures;
 import org.hotspotbilling.testing.Shop;
 import org.junit.jupiter.api.AfterEach;
@@ -121,12 +122,17 @@ class CaptivePageBrowserTest {
                 .body("phone_number", equalTo("254712345678"));
 
         shop.simulate(payment, 0).statusCode(200);
-        // Paid, but in poll mode the router learns of it on its next poll: the page waits for that.
+        // Paid, but in poll mode the router learns of it on its next poll and confirms it: the page waits for that.
         awaitState(browser, "activating", PATIENCE);
         assertNull(hotspot.nextLogin(Duration.ofMillis(500)));
 
-        given().header("Authorization", "Bearer " + token).get("/routers/" + shop.routerId() + "/authorized-macs/")
-                .then().statusCode(200);
+        // The router fetched the list but has not applied it yet: still no login, which would fail at the hotspot.
+        given().header("Authorization", "Bearer " + token)
+                .get("/routers/" + shop.routerId() + "/authorized-macs/?format=text&confirms=yes").then().statusCode(200);
+        assertNull(hotspot.nextLogin(Duration.ofSeconds(4)));
+        assertEquals("activating", Chromium.currentState(browser));
+
+        assertEquals(PollingRouter.Outcome.APPLIED, PollingRouter.ofApp(shop.routerId(), token).pollOnce());
         awaitState(browser, "connected", PATIENCE);
         Map<String, String> login = hotspot.nextLogin(PATIENCE);
         assertEquals(Map.of("username", mac, "password", mac, "dst", "http://example.com/news?a=1&b=2"), login);

@@ -35,6 +35,10 @@ class HostPolicyTest {
             public boolean allowMetadata() {
                 return metadata;
             }
+
+            public Duration pollInterval() {
+                return Duration.ofSeconds(10);
+            }
         };
     }
 

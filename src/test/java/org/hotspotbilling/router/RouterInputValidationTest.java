@@ -63,6 +63,12 @@ class RouterInputValidationTest {
                 Arguments.of("enforcement_mode not a string", "{" + OK + ",\"enforcement_mode\":1}",
                         "enforcement_mode"),
                 Arguments.of("unknown delivery", "{" + OK + ",\"delivery\":\"pull\"}", "delivery"),
+                Arguments.of("tls_fingerprint not hex", "{" + OK + ",\"use_https\":true,\"tls_fingerprint\":\""
+                        + "g".repeat(64) + "\"}", "tls_fingerprint"),
+                Arguments.of("tls_fingerprint too short", "{" + OK + ",\"use_https\":true,\"tls_fingerprint\":\""
+                        + "a".repeat(62) + "\"}", "tls_fingerprint"),
+                Arguments.of("tls_fingerprint without use_https", "{" + OK + ",\"tls_fingerprint\":\""
+                        + "a".repeat(64) + "\"}", "tls_fingerprint"),
                 Arguments.of("delivery in capitals", "{" + OK + ",\"delivery\":\"PUSH\"}", "delivery"),
                 Arguments.of("name a number", "{\"name\":5,\"host\":\"10.0.0.1\",\"username\":\"api\"}", "name"));
     }

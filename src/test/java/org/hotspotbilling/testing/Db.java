@@ -42,6 +42,20 @@ public class Db {
         }
     }
 
+    /** The first column of every row. */
+    public java.util.List<String> queryStrings(String sql, Object... params) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, params);
+                ResultSet rs = ps.executeQuery()) {
+            java.util.List<String> values = new java.util.ArrayList<>();
+            while (rs.next()) {
+                values.add(rs.getString(1));
+            }
+            return values;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public byte[] queryBytes(String sql, Object... params) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, params);
                 ResultSet rs = ps.executeQuery()) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -19,13 +21,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A RouterOS v7 REST API on loopback that behaves as the real one does for the calls we make (../shared/mikrotik.md
- * §1): HTTP Basic on every call, menus as JSON arrays of string-valued objects with {@code *hex} ids, PUT adds,
- * PATCH sets, DELETE removes, errors as {@code {"error":<code>,"message":...,"detail":...}}, and one request at a
- * time (RouterOS serves REST serially). Faults can be switched on: a delay, a forced status, wrong credentials.
+ * A RouterOS v7 REST API on loopback that behaves as the real one does for the calls we make
+ * (docs/routeros-rest.md): HTTP Basic on every call, GET prints, PUT adds, PATCH sets, DELETE removes, over the
+ * menus of {@link RouterOsTables} (string values, {@code *hex} ids, defaults, values read back normalised, writes
+ * refused as RouterOS refuses them), errors as {@code {"error":<code>,"message":...,"detail":...}}, and one request
+ * at a time (RouterOS serves REST serially). Faults can be switched on: a delay, a forced status, wrong
+ * credentials, writes answered but not applied.
  */
 public final class FakeRouterOs implements AutoCloseable {
 
@@ -33,20 +36,38 @@ public final class FakeRouterOs implements AutoCloseable {
     private static final List<String> SINGLETONS = List.of("/system/resource", "/system/identity", "/system/clock");
 
     private final HttpServer server;
-    private final Map<String, Map<String, Map<String, String>>> tables = new ConcurrentHashMap<>();
+    private final RouterOsTables tables = new RouterOsTables();
     private final Map<String, Map<String, String>> singletons = new ConcurrentHashMap<>();
     private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
-    private final AtomicInteger nextId = new AtomicInteger(1);
     private volatile String username = "billing";
     private volatile String password = "router-secret";
     private volatile Duration delay = Duration.ZERO;
     private volatile int forcedStatus;
     private volatile boolean singletonsAsArrays;
     private volatile boolean ignoreWrites;
+    private volatile String refusedText;
+    private volatile String refusalDetail;
 
+    /** The REST API over plain HTTP (the {@code www} service). */
     public FakeRouterOs() {
+        this(false, null);
+    }
+
+    /** The REST API over HTTPS (the {@code www-ssl} service) presenting {@code certificate}. */
+    public static FakeRouterOs overHttps(TestCertificate certificate) {
+        return new FakeRouterOs(true, certificate);
+    }
+
+    private FakeRouterOs(boolean https, TestCertificate certificate) {
         try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", 0);
+            if (https) {
+                HttpsServer tls = HttpsServer.create(loopback, 0);
+                tls.setHttpsConfigurator(new HttpsConfigurator(certificate.serverContext()));
+                server = tls;
+            } else {
+                server = HttpServer.create(loopback, 0);
+            }
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -104,6 +125,16 @@ public final class FakeRouterOs implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Refuses (400, with {@code detail}) every add or set whose body contains {@code text}, as RouterOS refuses
+     * one entry it cannot take while taking the others; null switches it off.
+     */
+    public FakeRouterOs refuseWritesMentioning(String text, String detail) {
+        this.refusalDetail = detail;
+        this.refusedText = text;
+        return this;
+    }
+
     /** Forgets the calls received so far. */
     public void clearRequests() {
         requests.clear();
@@ -111,21 +142,20 @@ public final class FakeRouterOs implements AutoCloseable {
 
     /** Removes a row as if deleted on the router by hand. */
     public void remove(String menu, String id) {
-        table(menu).remove(id);
+        tables.delete(menu, id);
     }
 
-    /** Adds a row to a menu as if configured on the router; answers its new {@code .id}. */
+    /**
+     * Adds a row to a menu as if configured on the router (completed with RouterOS' defaults and read as RouterOS
+     * reads values, never refused); answers its new {@code .id}.
+     */
     public String add(String menu, Map<String, String> row) {
-        String id = "*" + Integer.toHexString(nextId.getAndIncrement()).toUpperCase();
-        Map<String, String> stored = new LinkedHashMap<>();
-        stored.put(".id", id);
-        stored.putAll(row);
-        table(menu).put(id, stored);
-        return id;
+        return tables.seed(menu, row);
     }
 
+    /** Every row of a menu as RouterOS would print it, in the order added. */
     public List<Map<String, String>> rows(String menu) {
-        return new ArrayList<>(table(menu).values());
+        return tables.rows(menu);
     }
 
     /** "METHOD /rest/path?query" of every call received, in order. */
@@ -136,10 +166,6 @@ public final class FakeRouterOs implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
-    }
-
-    private Map<String, Map<String, String>> table(String menu) {
-        return tables.computeIfAbsent(menu, m -> Collections.synchronizedMap(new LinkedHashMap<>()));
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -185,7 +211,6 @@ public final class FakeRouterOs implements AutoCloseable {
         int star = path.lastIndexOf("/*");
         String menu = star >= 0 ? path.substring(0, star) : path;
         String id = star >= 0 ? path.substring(star + 1) : null;
-        Map<String, Map<String, String>> table = table(menu);
         if (ignoreWrites && !method.equals("GET")) {
             Map<String, String> echo = new LinkedHashMap<>(Map.of(".id", id == null ? "*FFFF" : id));
             if (!method.equals("DELETE")) {
@@ -194,84 +219,47 @@ public final class FakeRouterOs implements AutoCloseable {
             if (method.equals("DELETE")) {
                 exchange.sendResponseHeaders(204, -1);
             } else {
-                send(exchange, method.equals("PUT") ? 201 : 200, echo);
+                send(exchange, 200, echo);
             }
             return;
         }
-        switch (method) {
-            case "GET" -> {
-                if (id != null) {
-                    Map<String, String> row = table.get(id);
-                    if (row == null) {
-                        error(exchange, 404, "Not Found", null);
-                    } else {
-                        send(exchange, 200, project(row, query));
+        try {
+            switch (method) {
+                case "GET" -> send(exchange, 200, id == null ? tables.print(menu, query)
+                        : tables.printOne(menu, id, query));
+                case "PUT" -> send(exchange, 200, tables.add(menu, unlessRefused(readBody(exchange))));
+                case "PATCH" -> {
+                    if (id == null) {
+                        throw new RouterOsTables.Refusal(400, "Bad Request", "no such item");
                     }
-                    return;
+                    send(exchange, 200, tables.set(menu, id, unlessRefused(readBody(exchange))));
                 }
-                List<Map<String, String>> rows = new ArrayList<>();
-                synchronized (table) {
-                    for (Map<String, String> row : table.values()) {
-                        if (matches(row, query)) {
-                            rows.add(project(row, query));
-                        }
+                case "DELETE" -> {
+                    if (id == null) {
+                        throw new RouterOsTables.Refusal(400, "Bad Request", "no such item");
                     }
+                    tables.remove(menu, id);
+                    exchange.sendResponseHeaders(204, -1);
                 }
-                send(exchange, 200, rows);
+                default -> throw new RouterOsTables.Refusal(400, "Bad Request", "no such command");
             }
-            case "PUT" -> {
-                Map<String, String> body = readBody(exchange);
-                if (menu.equals("/ip/hotspot/user") && table.values().stream()
-                        .anyMatch(r -> r.get("name") != null && r.get("name").equals(body.get("name")))) {
-                    error(exchange, 400, "Bad Request", "failure: already have user with this name for this server");
-                    return;
-                }
-                String newId = add(menu, body);
-                send(exchange, 201, table.get(newId));
-            }
-            case "PATCH" -> {
-                Map<String, String> row = id == null ? null : table.get(id);
-                if (row == null) {
-                    error(exchange, 404, "Not Found", null);
-                    return;
-                }
-                row.putAll(readBody(exchange));
-                send(exchange, 200, row);
-            }
-            case "DELETE" -> {
-                if (id == null || table.remove(id) == null) {
-                    error(exchange, 404, "Not Found", null);
-                    return;
-                }
-                exchange.sendResponseHeaders(204, -1);
-            }
-            default -> error(exchange, 400, "Bad Request", "no such command");
+        } catch (RouterOsTables.Refusal refusal) {
+            error(exchange, refusal.status(), refusal.getMessage(), refusal.detail());
         }
+    }
+
+    private Map<String, String> unlessRefused(Map<String, String> body) throws RouterOsTables.Refusal {
+        String text = refusedText;
+        if (text != null && body.values().stream().anyMatch(v -> v.contains(text))) {
+            throw new RouterOsTables.Refusal(400, "Bad Request", refusalDetail);
+        }
+        return body;
     }
 
     private boolean authorized(String header) {
         String expected = "Basic " + Base64.getEncoder()
                 .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
         return expected.equals(header);
-    }
-
-    private static boolean matches(Map<String, String> row, Map<String, String> query) {
-        return query.entrySet().stream().filter(e -> !e.getKey().startsWith("."))
-                .allMatch(e -> e.getValue().equals(row.get(e.getKey())));
-    }
-
-    private static Map<String, String> project(Map<String, String> row, Map<String, String> query) {
-        String proplist = query.get(".proplist");
-        if (proplist == null) {
-            return row;
-        }
-        Map<String, String> projected = new LinkedHashMap<>();
-        for (String field : proplist.split(",")) {
-            if (row.containsKey(field)) {
-                projected.put(field, row.get(field));
-            }
-        }
-        return projected;
     }
 
     private static Map<String, String> readBody(HttpExchange exchange) throws IOException {

@@ -27,12 +27,33 @@ public final class Owners {
                     .header("X-API-Key", publicKey).header("X-Private-Key", privateKey);
         }
 
+        /** The captive portal of this owner's hotspot, calling from the hotspot's public address. */
         public RequestSpecification asPortal() {
-            return given().contentType(ContentType.JSON).header("X-Public-Key", publicKey);
+            return asPortalFrom(hotspotAddress());
+        }
+
+        /**
+         * The captive portal calling from {@code address}: the tests are the app's trusted proxy, and name the
+         * caller in X-Forwarded-For (application.properties, test profile).
+         */
+        public RequestSpecification asPortalFrom(String address) {
+            return given().contentType(ContentType.JSON).header("X-Public-Key", publicKey)
+                    .header("X-Forwarded-For", address);
+        }
+
+        /** Each owner's hotspot has its own public address, so per-address limits of one test touch no other. */
+        public String hotspotAddress() {
+            return "198.18." + ((id >> 8) & 0xFF) + "." + (id & 0xFF);
         }
     }
 
     private Owners() {
+    }
+
+    /** A random address in 198.19.0.0/16 (benchmarking range: nothing real lives there). */
+    public static String randomAddress() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        return "198.19." + random.nextInt(256) + "." + random.nextInt(1, 255);
     }
 
     public static TestOwner register() {
@@ -51,8 +72,9 @@ public final class Owners {
                 tokens.getString("access_token"), tokens.getString("refresh_token"));
     }
 
+    /** Logs in from an address of its own, so per-address login limits of one test touch no other. */
     public static JsonPath login(String username, String password) {
-        return given().contentType(ContentType.JSON)
+        return given().contentType(ContentType.JSON).header("X-Forwarded-For", randomAddress())
                 .body(Map.of("username", username, "password", password))
                 .post("/users/login/")
                 .then().statusCode(200).extract().jsonPath();

@@ -26,7 +26,9 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
         try {
             workDir = Files.createTempDirectory("hotspot-test-");
             KeyMaterial.ensureIn(workDir);
-            postgres = EmbeddedDevEnvironment.startPostgres(workDir.resolve("postgres"), freePort());
+            // The only place that may give up durability: this database is deleted after the run.
+            postgres = EmbeddedDevEnvironment.startPostgres(workDir.resolve("postgres"), freePort(),
+                    EmbeddedDevEnvironment.Durability.THROWAWAY);
             return Map.of(
                     "quarkus.datasource.jdbc.url", postgres.getJdbcUrl("postgres", EmbeddedDevEnvironment.DATABASE),
                     "quarkus.datasource.username", "postgres",

@@ -25,9 +25,17 @@ public record Shop(TestOwner owner, long routerId, long planId, String price, lo
      * enforcement mode (hotspot-user, ip-binding).
      */
     public static Shop pushingTo(FakeRouterOs fake, String delivery, String enforcementMode) {
-        return open("simulator", "sim-public-key", "sim-private-key", Map.of("host", "127.0.0.1", "port", fake.port(),
+        return pushingTo(fake, delivery, enforcementMode, Map.of());
+    }
+
+    /** The same, with more router fields (e.g. use_https and tls_fingerprint for a fake over HTTPS). */
+    public static Shop pushingTo(FakeRouterOs fake, String delivery, String enforcementMode,
+            Map<String, Object> moreRouterFields) {
+        Map<String, Object> router = new HashMap<>(Map.of("host", "127.0.0.1", "port", fake.port(),
                 "username", fake.username(), "password", fake.password(), "delivery", delivery,
                 "enforcement_mode", enforcementMode));
+        router.putAll(moreRouterFields);
+        return open("simulator", "sim-public-key", "sim-private-key", router);
     }
 
     private static Shop open(String environment, String apiKey, String privateKey) {
@@ -45,6 +53,12 @@ public record Shop(TestOwner owner, long routerId, long planId, String price, lo
         return new Shop(owner, router, plan, "20.00", credential);
     }
 
+    /** A purchase for a fresh device, as a captive page sends it (portal purchases must name the device). */
+    public Map<String, Object> purchase(String phone) {
+        return purchase(phone, randomMac());
+    }
+
+    /** A purchase for the device {@code mac}; null leaves the MAC out, which only owner callers may do. */
     public Map<String, Object> purchase(String phone, String mac) {
         Map<String, Object> body = new HashMap<>(Map.of("router_id", routerId, "package_id", planId,
                 "phone_number", phone, "amount", price));

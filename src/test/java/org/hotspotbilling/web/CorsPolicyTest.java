@@ -35,7 +35,9 @@ class CorsPolicyTest {
             "/payments/intasend/initiate/", "/payments/intasend/initiate",
             "/payments/intasend/0b6f7c1e-3d0a-4c55-9a41-1f2d3e4c5b6a/check-status/",
             "/payments/intasend/0b6f7c1e-3d0a-4c55-9a41-1f2d3e4c5b6a/check-status",
-            "/payments/intasend/create-link/", "/payments/intasend/create-link" })
+            "/payments/intasend/create-link/", "/payments/intasend/create-link",
+            "/payments/initiate/", "/payments/initiate", "/payments/create-link/",
+            "/payments/0b6f7c1e-3d0a-4c55-9a41-1f2d3e4c5b6a/check-status/" })
     void portalPreflightAllowsAnyOriginWithoutCredentialsOrAuthentication(String path) {
         given().header("Origin", CAPTIVE_PAGE)
                 .header("Access-Control-Request-Method", "POST")

@@ -22,15 +22,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RateLimitConfigTest {
 
+    private static final Set<String> SHIPPED = Set.of("payment-per-public-key", "payment-per-phone", "payment-per-mac",
+            "payment-per-ip", "login-per-ip", "login-per-username", "api-key-login-per-key", "daraja-query-per-credential");
+
     @Test
-    void shippedDefaultsAreThePaymentLimits() throws IOException {
+    void shippedDefaultsAreThePaymentAndLoginLimits() throws IOException {
         RateLimitConfig config = load(Map.of());
         assertTrue(config.enabled());
-        assertEquals(Set.of("payment-per-public-key", "payment-per-phone"), config.limits().keySet());
+        assertEquals(SHIPPED, config.limits().keySet());
+        assertEquals(5, config.limits().get("daraja-query-per-credential").capacity());
+        assertEquals(Duration.ofSeconds(1), config.limits().get("daraja-query-per-credential").period());
         assertEquals(120, config.limits().get("payment-per-public-key").capacity());
         assertEquals(Duration.ofMinutes(1), config.limits().get("payment-per-public-key").period());
         assertEquals(5, config.limits().get("payment-per-phone").capacity());
         assertEquals(Duration.ofMinutes(10), config.limits().get("payment-per-phone").period());
+        // A whole busy hotspot (several, behind carrier NAT) shares one address: docs/payments-rules.md.
+        assertEquals(300, config.limits().get("payment-per-ip").capacity());
+        assertEquals(Duration.ofMinutes(1), config.limits().get("payment-per-ip").period());
+        assertEquals(10, config.limits().get("login-per-username").capacity());
+        assertEquals(Duration.ofMinutes(15), config.limits().get("login-per-username").period());
     }
 
     @Test
@@ -39,13 +49,15 @@ class RateLimitConfigTest {
                 "HOTSPOT_RATE_LIMIT_ENABLED", "false",
                 "HOTSPOT_RATE_LIMIT_LIMITS_PAYMENT_PER_PHONE_CAPACITY", "10",
                 "HOTSPOT_RATE_LIMIT_LIMITS_PAYMENT_PER_PHONE_PERIOD", "30m",
-                "HOTSPOT_RATE_LIMIT_LIMITS_PAYMENT_PER_PUBLIC_KEY_CAPACITY", "600"));
+                "HOTSPOT_RATE_LIMIT_LIMITS_PAYMENT_PER_PUBLIC_KEY_CAPACITY", "600",
+                "HOTSPOT_RATE_LIMIT_LIMITS_PAYMENT_PER_IP_CAPACITY", "1000"));
         assertFalse(config.enabled());
-        assertEquals(Set.of("payment-per-public-key", "payment-per-phone"), config.limits().keySet());
+        assertEquals(SHIPPED, config.limits().keySet());
         assertEquals(10, config.limits().get("payment-per-phone").capacity());
         assertEquals(Duration.ofMinutes(30), config.limits().get("payment-per-phone").period());
         assertEquals(600, config.limits().get("payment-per-public-key").capacity());
         assertEquals(Duration.ofMinutes(1), config.limits().get("payment-per-public-key").period());
+        assertEquals(1000, config.limits().get("payment-per-ip").capacity());
     }
 
     private static RateLimitConfig load(Map<String, String> environment) throws IOException {

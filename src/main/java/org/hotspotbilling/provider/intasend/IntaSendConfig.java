@@ -21,7 +21,10 @@ public interface IntaSendConfig {
     @WithDefault("5s")
     Duration connectTimeout();
 
-    /** Time IntaSend has to answer; past it the outcome is unknown and the payment stays open. */
-    @WithDefault("15s")
+    /**
+     * Time IntaSend has to answer once connected; past it the outcome is unknown and the payment stays open. An
+     * STK push can take IntaSend well over 15 s on a busy day; a longer wait turns fewer payments into unknowns.
+     */
+    @WithDefault("30s")
     Duration readTimeout();
 }

@@ -9,25 +9,19 @@ import org.hotspotbilling.provider.ActiveCredential;
 import org.hotspotbilling.provider.Environment;
 import org.hotspotbilling.provider.PaymentProvider;
 import org.hotspotbilling.provider.ProviderException;
+import org.hotspotbilling.provider.ProviderHttp;
 import org.hotspotbilling.provider.ProviderException.Outcome;
 import org.hotspotbilling.provider.ProviderState;
 
-import java.io.IOException;
 import java.math.BigDecimal;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * IntaSend's collection API as its official SDKs call it (../shared/providers.md A2–A5): STK push with the
+ * IntaSend's collection API as its official SDKs call it (docs/payments.md "IntaSend"): STK push with the
  * secret key as Bearer and the publishable key in header and body, status and checkout with the publishable key
  * only, trailing slashes on every path. Amounts are read from JSON strings or numbers alike.
  */
@@ -38,13 +32,12 @@ public class IntaSendProvider implements PaymentProvider {
 
     private final IntaSendConfig config;
     private final ObjectMapper json;
-    private final HttpClient http;
+    private final ProviderHttp http;
 
     public IntaSendProvider(IntaSendConfig config, ObjectMapper json) {
         this.config = config;
         this.json = json;
-        this.http = HttpClient.newBuilder().connectTimeout(config.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = new ProviderHttp("IntaSend", config.connectTimeout(), config.readTimeout());
     }
 
     @Override
@@ -68,16 +61,40 @@ public class IntaSendProvider implements PaymentProvider {
         return new PushResult(paymentId, invoiceId, ProviderState.of(state), state, "STK push sent to the phone");
     }
 
+    /**
+     * The status call (docs/payments.md "IntaSend"): by invoice id with the publishable key; for a checkout link,
+     * with the checkout's id and signature instead (plus the invoice id once known), as IntaSend's SDKs send it.
+     * A checkout nobody has paid yet has no invoice: its details say whether it is paid.
+     */
     @Override
-    public StatusResult status(ActiveCredential credential, String invoiceId) throws ProviderException {
-        ObjectNode body = json.createObjectNode()
-                .put("public_key", credential.publishableKey())
-                .put("invoice_id", invoiceId);
+    public StatusResult status(ActiveCredential credential, StatusQuery query) throws ProviderException {
+        if (query.checkoutId() != null && query.checkoutSignature() != null && query.invoiceId() == null) {
+            return checkoutDetails(credential, query);
+        }
+        ObjectNode body = json.createObjectNode().put("invoice_id", query.invoiceId());
+        if (query.checkoutId() != null && query.checkoutSignature() != null) {
+            body.put("checkout_id", query.checkoutId()).put("signature", query.checkoutSignature());
+        } else {
+            body.put("public_key", credential.publishableKey());
+        }
         JsonNode invoice = post(credential, "/payment/status/", body, false).path("invoice");
         String state = text(invoice, "state");
-        return new StatusResult(ProviderState.of(state), state, text(invoice, "failed_code"),
-                text(invoice, "failed_reason"), text(invoice, "mpesa_reference"), amount(invoice.get("value")),
-                text(invoice, "api_ref"));
+        return new StatusResult(ProviderState.of(state), state, text(invoice, "invoice_id"),
+                text(invoice, "failed_code"), text(invoice, "failed_reason"), text(invoice, "mpesa_reference"),
+                amount(invoice.get("value")), text(invoice, "currency"), text(invoice, "api_ref"), false);
+    }
+
+    /** A checkout's details: {@code paid} is the only state it has before an invoice exists. */
+    private StatusResult checkoutDetails(ActiveCredential credential, StatusQuery query) throws ProviderException {
+        ObjectNode body = json.createObjectNode().put("checkout_id", query.checkoutId())
+                .put("signature", query.checkoutSignature());
+        JsonNode details = post(credential, "/checkout/details/", body, false);
+        boolean paid = details.path("paid").asBoolean(false);
+        JsonNode invoice = details.path("invoice");
+        String invoiceId = text(invoice, "invoice_id") == null ? text(details, "invoice_id") : text(invoice, "invoice_id");
+        String state = paid ? "COMPLETE" : "PENDING";
+        return new StatusResult(ProviderState.of(state), state, invoiceId, null, null, text(invoice, "mpesa_reference"),
+                amount(details.get("amount")), text(details, "currency"), text(details, "api_ref"), false);
     }
 
     @Override
@@ -96,7 +113,7 @@ public class IntaSendProvider implements PaymentProvider {
         if (url == null || id == null) {
             throw new ProviderException(Outcome.UNKNOWN, 200, "IntaSend answered without a checkout url", null);
         }
-        return new LinkResult(id, url, text(answer, "invoice_id"), "PENDING");
+        return new LinkResult(id, url, text(answer, "invoice_id"), "PENDING", text(answer, "signature"));
     }
 
     /** Amounts arrive as "10.00" or 10 depending on the endpoint and the day. */
@@ -113,31 +130,14 @@ public class IntaSendProvider implements PaymentProvider {
 
     private JsonNode post(ActiveCredential credential, String path, JsonNode body, boolean withSecret)
             throws ProviderException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl(credential) + path))
-                .timeout(config.readTimeout())
+        HttpRequest.Builder request = http.request(baseUrl(credential) + path)
                 .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
                 .header(PUBLIC_KEY_HEADER, credential.publishableKey())
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
         if (withSecret) {
             request.header("Authorization", "Bearer " + credential.privateKey());
         }
-        HttpResponse<String> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (HttpConnectTimeoutException | ConnectException | UnknownHostException e) {
-            // No connection was ever made, so nothing was sent: certainly not charged.
-            throw new ProviderException(Outcome.REJECTED, 0, "IntaSend unreachable: " + e.getClass().getSimpleName(), e);
-        } catch (HttpTimeoutException e) {
-            throw new ProviderException(Outcome.UNKNOWN, 0, "IntaSend did not answer within "
-                    + config.readTimeout().toSeconds() + " s", e);
-        } catch (IOException e) {
-            throw new ProviderException(Outcome.UNKNOWN, 0, "Connection to IntaSend broke: "
-                    + e.getClass().getSimpleName(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProviderException(Outcome.UNKNOWN, 0, "Interrupted while waiting for IntaSend", e);
-        }
+        HttpResponse<String> response = http.send(request.build());
         int status = response.statusCode();
         if (status >= 500) {
             throw new ProviderException(Outcome.UNKNOWN, status, "IntaSend answered " + status

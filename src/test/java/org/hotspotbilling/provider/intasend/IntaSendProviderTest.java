@@ -49,10 +49,40 @@ class IntaSendProviderTest {
         }
         IntaSendProvider provider = new IntaSendProvider(at("http://127.0.0.1:" + closed + "/api/v1"), new ObjectMapper());
         ActiveCredential credential = new ActiveCredential(1, 1, ProviderName.instasend, Environment.sandbox,
-                "ISPubKey_test_x", "ISSecretKey_test_x");
+                "ISPubKey_test_x", "ISSecretKey_test_x", null, null);
         ProviderException e = assertThrows(ProviderException.class, () -> provider.startPush(credential,
-                new PaymentProvider.PushRequest(UUID.randomUUID(), "254712345678", new BigDecimal("20.00"), "KES", "x")));
+                new PaymentProvider.PushRequest(UUID.randomUUID(), "254712345678", new BigDecimal("20.00"), "KES", "x", null)));
         assertEquals(ProviderException.Outcome.REJECTED, e.outcome());
+    }
+
+    @Test
+    void theReadTimeoutIsTheAnswersOwnNotShortenedByTheConnect() throws Exception {
+        // An answer 1.5 s after the request, with a 1 s connect and a 1 s read timeout: the connect took no time,
+        // so the answer is within its read timeout and must be taken.
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            try {
+                Thread.sleep(1500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            byte[] body = ("{\"invoice\":{\"invoice_id\":\"ABC\",\"state\":\"PENDING\"}}").getBytes();
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try {
+            IntaSendProvider provider = new IntaSendProvider(at("http://127.0.0.1:" + server.getAddress().getPort()
+                    + "/api/v1"), new ObjectMapper());
+            ActiveCredential credential = new ActiveCredential(1, 1, ProviderName.instasend, Environment.sandbox,
+                    "ISPubKey_test_x", "ISSecretKey_test_x", null, null);
+            assertEquals(ProviderState.PENDING, provider.status(credential,
+                    PaymentProvider.StatusQuery.invoice("ABC")).state());
+        } finally {
+            server.stop(0);
+        }
     }
 
     @Test
