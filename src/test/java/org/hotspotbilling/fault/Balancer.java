@@ -44,6 +44,16 @@ final class Balancer {
         this.instances = instances;
     }
 
+    /**
+     * Where a request that cannot retry itself goes (a poll router's pass): the preferred instance, or the other
+     * one while the preferred one's process is down, as the balancer's health check would have it. An instance
+     * still starting is up but refuses connections: that pass fails, and the router tries again next interval.
+     */
+    String baseUrlFor(int preferred) {
+        boolean down = instances.get(preferred).process().map(p -> !p.isAlive()).orElse(true);
+        return instances.get(down ? 1 - preferred : preferred).baseUrl();
+    }
+
     Answer post(int preferred, String path, Map<String, String> headers, Object body) throws IOException {
         String json = body == null ? "" : JSON.writeValueAsString(body);
         return send(preferred, path, headers, HttpRequest.BodyPublishers.ofString(json), "POST");

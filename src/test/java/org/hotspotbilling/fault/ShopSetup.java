@@ -44,7 +44,7 @@ record ShopSetup(String publicKey, String jwt, List<Long> routerIds, List<Long> 
             } else {
                 router = ok(balancer.post(0, "/routers/", owner, Map.of("name", "poll-" + i, "host", "192.0.2." + (10 + i),
                         "username", "billing", "password", "router-secret", "delivery", "poll")), 201);
-                hotspots.add(new MinimalPollingRouter(router.path("id").asLong(), router.path("poll_token").asText(),
+                hotspots.add(new PollHotspot(router.path("id").asLong(), router.path("poll_token").asText(),
                         balancer, seeds.nextLong(), pollEveryMillis));
             }
             routers.add(router.path("id").asLong());
