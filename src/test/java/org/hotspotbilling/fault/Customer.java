@@ -13,10 +13,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One customer on the captive page, as {@code mikrotik-scripts/login.html} behaves: initiate with an
- * Idempotency-Key kept across retries (so a lost answer never charges twice), then, while the page stays open,
- * check-status every 2 s until the payment is completed or failed. Whether the M-Pesa prompt is paid is the
- * fake IntaSend's business, not the page's.
+ * One customer on the captive page, as {@code mikrotik-scripts/login.html} behaves: initiate with the device's MAC
+ * and an Idempotency-Key kept across retries (so a lost answer never charges twice), then, while the page stays
+ * open, check-status every 2 s until the payment failed, or completed with its access {@code on_router} (the page
+ * logs the device in then). Whether the M-Pesa prompt is paid is the fake IntaSend's business, not the page's.
  */
 final class Customer {
 
@@ -84,11 +84,11 @@ final class Customer {
         }
         initiateTries++;
         Map<String, Object> body = Map.of("router_id", routerId, "package_id", packageId, "phone_number",
-                purchase.phone(), "amount", "20.00", "mac_address", purchase.mac());
+                purchase.phone(), "amount", "20.00", "payment_method", "mpesa", "mac_address", purchase.mac());
         int instance = initiateTries == 1 ? purchase.instance() : choices.nextInt(2);
         Balancer.Answer answer;
         try {
-            answer = balancer.post(instance, "/payments/intasend/initiate/", Map.of("X-Public-Key", publicKey,
+            answer = balancer.post(instance, "/payments/initiate/", Map.of("X-Public-Key", publicKey,
                     "Idempotency-Key", "fault-" + purchase.index()), body);
         } catch (IOException e) {
             note("initiate → " + FaultPlan.name(instance) + ": " + e.getClass().getSimpleName());
@@ -125,13 +125,15 @@ final class Customer {
     private void poll() {
         int instance = choices.nextInt(2);
         try {
-            Balancer.Answer answer = balancer.post(instance, "/payments/intasend/" + paymentId + "/check-status/",
+            Balancer.Answer answer = balancer.post(instance, "/payments/" + paymentId + "/check-status/",
                     Map.of("X-Public-Key", publicKey), null);
             JsonNode json = answer.status() == 200 ? answer.json() : null;
             String status = json == null ? null : json.path("status").asText();
+            String access = json == null ? "" : json.path("access").path("state").asText();
             note("check-status → " + FaultPlan.name(answer.instance()) + ": " + answer.status()
-                    + (status == null ? "" : " " + status));
-            if ("completed".equals(status) || "failed".equals(status)) {
+                    + (status == null ? "" : " " + status) + (access.isEmpty() ? "" : ", access " + access));
+            if ("completed".equals(status) && "on_router".equals(access) || "failed".equals(status)
+                    || "cancelled".equals(status)) {
                 done = true;
                 return;
             }
