@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The fault-injection run (README "Fault-injection run"): two instances of the packaged app on one PostgreSQL,
  * IntaSend faked with faults ({@link FaultyIntaSend}), two push routers (fake RouterOS) and two poll routers
- * ({@link MinimalPollingRouter}), customers on captive pages ({@link Customer}), one instance killed with SIGKILL
+ * ({@link PollHotspot}, confirming what they applied), customers on captive pages ({@link Customer}), one instance killed with SIGKILL
  * mid-run and started again, all drawn from one seed ({@link FaultPlan}). After the last purchase it waits until
  * the promise holds or the settle window (long enough for give-up, the late re-check and the reconciler's lease
  * of a killed instance) is over, and answers the table ({@link FaultTable}) and a report of every payment behind
@@ -330,11 +330,12 @@ public final class FaultRun {
         try (Connection c = postgres.getDatabase("postgres", EmbeddedDevEnvironment.DATABASE).getConnection();
                 Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery(
-                    "SELECT id, status, mac_address, router_id, completed_at FROM payment")) {
+                    "SELECT id, status, mac_address, router_id, completed_at, attention FROM payment")) {
                 while (rs.next()) {
                     Timestamp completed = rs.getTimestamp(5);
                     payments.put(rs.getString(1), new FaultTable.Payment(rs.getString(1), rs.getString(2),
-                            upper(rs.getString(3)), rs.getLong(4), completed == null ? null : completed.toInstant()));
+                            upper(rs.getString(3)), rs.getLong(4), completed == null ? null : completed.toInstant(),
+                            rs.getString(6)));
                 }
             }
             try (ResultSet rs = s.executeQuery("SELECT payment_id FROM payment_event WHERE type IN ('succeeded', "
@@ -359,7 +360,7 @@ public final class FaultRun {
             firstSeen.put(hotspot.routerId(), hotspot.firstSeen());
             deliveries.put(hotspot.routerId(), hotspot.delivery());
         }
-        return new FaultTable.Evidence(intasend.paid(), payments, twice, intasend.pushedTwice(), grants, onRouters,
+        return new FaultTable.Evidence(intasend.paid(), intasend.invoiced(), payments, twice, intasend.pushedTwice(), grants, onRouters,
                 firstSeen, deliveries, Duration.ofHours(1));
     }
 

@@ -12,21 +12,25 @@ import java.util.TreeSet;
 
 /**
  * What a fault run ends with: the promise's table (customers who paid, payments completed, completed twice, paid
- * but failed, open after the settle window, paid MACs on the routers against live grants, paid → on router), the
+ * but failed, open after the settle window (but those handed to the owner because IntaSend never made their
+ * invoice), paid MACs on the routers against live grants, paid → on router), the
  * payments behind each broken line, and the run's own facts underneath.
  */
 final class FaultTable {
 
-    /** A payment as the database holds it at the end. */
-    record Payment(String id, String status, String mac, long routerId, Instant completedAt) {
+    /** A payment as the database holds it at the end; {@code attention}: why the owner must settle it, or null. */
+    record Payment(String id, String status, String mac, long routerId, Instant completedAt, String attention) {
     }
 
     /** A live grant: (router, MAC), its delivery state, and the payment that last extended it. */
     record Grant(long routerId, String mac, String state, Instant expiresAt, String lastPaymentId) {
     }
 
-    /** Everything the table is computed from, gathered once the run has settled. */
-    record Evidence(Map<String, Instant> paid, Map<String, Payment> payments, Set<String> completedTwice,
+    /**
+     * Everything the table is computed from, gathered once the run has settled: {@code paid} and {@code invoiced}
+     * are IntaSend's side (api_ref → when the customer paid; api_refs it made an invoice for), the rest ours.
+     */
+    record Evidence(Map<String, Instant> paid, Set<String> invoiced, Map<String, Payment> payments, Set<String> completedTwice,
             List<String> pushedTwice, List<Grant> grants, Map<Long, Set<String>> onRouters,
             Map<Long, Map<String, Instant>> firstSeen, Map<Long, String> deliveries, Duration packageDuration) {
     }
@@ -41,6 +45,15 @@ final class FaultTable {
         Set<String> completed = ids(e.payments().values(), "completed");
         Set<String> open = new TreeSet<>(ids(e.payments().values(), "pending"));
         open.addAll(ids(e.payments().values(), "processing"));
+        // A push whose answer was lost before IntaSend made the invoice leaves a payment nobody can ask about: the
+        // app hands it to the owner (docs/payments.md, "Reconciler"). Right only when there really is no invoice.
+        Set<String> handedToOwner = new TreeSet<>();
+        for (String id : open) {
+            if (e.payments().get(id).attention() != null && !e.invoiced().contains(id)) {
+                handedToOwner.add(id);
+            }
+        }
+        open.removeAll(handedToOwner);
         Set<String> paidButFailed = new TreeSet<>();
         Set<String> paidNotCompleted = new TreeSet<>();
         for (String id : paid) {
@@ -104,6 +117,8 @@ final class FaultTable {
         suspects.addAll(twice);
         check("paid but failed", paidButFailed.size(), 0, "0", paidButFailed.isEmpty());
         check("open after the settle window", open.size(), 0, "0", open.isEmpty());
+        row("open, handed to the owner (IntaSend never made their invoice)", handedToOwner.size(),
+                "requires_recovery: nothing to ask the provider about");
         suspects.addAll(open);
         check("completed without a payment at IntaSend", completedUnpaid.size(), 0, "0", completedUnpaid.isEmpty());
         check("payments pushed twice (two STK prompts)", e.pushedTwice().size(), 0, "0", e.pushedTwice().isEmpty());

@@ -26,8 +26,10 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -144,6 +146,13 @@ final class FaultyIntaSend implements AutoCloseable {
         Map<String, Instant> paid = new ConcurrentHashMap<>();
         invoices.values().stream().filter(i -> "COMPLETE".equals(i.state)).forEach(i -> paid.put(i.apiRef, i.paidAt));
         return paid;
+    }
+
+    /** api_refs IntaSend made an invoice for (a push that failed before it made one left none). */
+    Set<String> invoiced() {
+        Set<String> refs = new HashSet<>();
+        invoices.values().forEach(i -> refs.add(i.apiRef));
+        return refs;
     }
 
     /** api_refs the app sent more than one STK push for (the customer may be prompted, and charged, twice). */
