@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -53,6 +54,8 @@ public final class FaultRun {
         static final Duration GIVE_UP_AFTER = Duration.ofSeconds(25);
         static final Duration LATE_CHECK_AFTER = Duration.ofSeconds(10);
         static final Duration INTASEND_READ_TIMEOUT = Duration.ofSeconds(2);
+        /** Above IntaSend's connect + read timeout, as docs/payments-rules.md "Idempotency" asks. */
+        static final Duration IDEMPOTENCY_LOCK_TIMEOUT = Duration.ofSeconds(10);
         static final Duration ROUTER_READ_TIMEOUT = Duration.ofSeconds(2);
         /** The reconciler's claim on a payment, hard-coded today: a killed instance's claims wait this long. */
         static final Duration RECONCILER_LEASE = Duration.ofMinutes(2);
@@ -204,6 +207,7 @@ public final class FaultRun {
         env.put("HOTSPOT_INTASEND_SANDBOX_URL", intasend.baseUrl());
         env.put("HOTSPOT_INTASEND_CONNECT_TIMEOUT", "1s");
         env.put("HOTSPOT_INTASEND_READ_TIMEOUT", Settings.INTASEND_READ_TIMEOUT.toSeconds() + "s");
+        env.put("HOTSPOT_PAYMENTS_IDEMPOTENCY_LOCK_TIMEOUT", Settings.IDEMPOTENCY_LOCK_TIMEOUT.toSeconds() + "s");
         env.put("HOTSPOT_PAYMENTS_RECONCILE_EVERY", "1s");
         env.put("HOTSPOT_PAYMENTS_RECONCILE_FIRST_CHECK_AFTER", "2s");
         env.put("HOTSPOT_PAYMENTS_RECONCILE_BACKOFF", "1s");
@@ -305,7 +309,7 @@ public final class FaultRun {
         while (true) {
             boolean busy = !intasend.quiet() || people.stream().anyMatch(c -> !c.done());
             if (!busy || Instant.now().isAfter(settledBy)) {
-                FaultTable table = new FaultTable(evidence(postgres, intasend, hotspots));
+                FaultTable table = new FaultTable(evidence(postgres, intasend, hotspots, people));
                 if (table.violations().isEmpty() || Instant.now().isAfter(settledBy)) {
                     mark("settled" + (table.violations().isEmpty() ? "" : " window over, " + table.violations().size()
                             + " broken line(s)"));
@@ -322,8 +326,8 @@ public final class FaultRun {
         }
     }
 
-    private FaultTable.Evidence evidence(EmbeddedPostgres postgres, FaultyIntaSend intasend, List<Hotspot> hotspots)
-            throws SQLException {
+    private FaultTable.Evidence evidence(EmbeddedPostgres postgres, FaultyIntaSend intasend, List<Hotspot> hotspots,
+            List<Customer> people) throws SQLException {
         Map<String, FaultTable.Payment> payments = new HashMap<>();
         Set<String> twice = new HashSet<>();
         List<FaultTable.Grant> grants = new ArrayList<>();
@@ -360,7 +364,10 @@ public final class FaultRun {
             firstSeen.put(hotspot.routerId(), hotspot.firstSeen());
             deliveries.put(hotspot.routerId(), hotspot.delivery());
         }
-        return new FaultTable.Evidence(intasend.paid(), intasend.invoiced(), payments, twice, intasend.pushedTwice(), grants, onRouters,
+        Map<Integer, String> pagesWithoutPayment = new HashMap<>();
+        people.stream().filter(c -> c.paymentId() == null).forEach(c -> pagesWithoutPayment.put(c.purchase().index(),
+                Objects.requireNonNullElse(intasend.apiRefOf(c.purchase().index()), "")));
+        return new FaultTable.Evidence(intasend.paid(), intasend.invoiced(), pagesWithoutPayment, payments, twice, intasend.pushedTwice(), grants, onRouters,
                 firstSeen, deliveries, Duration.ofHours(1));
     }
 
@@ -410,7 +417,8 @@ public final class FaultRun {
                 .append(n.maxLagMillis).append(" ms late (the machine, not the app)\n");
         text.append("- app timers: reconcile every 1 s, first check after 2 s, give up after ")
                 .append(Settings.GIVE_UP_AFTER.toSeconds()).append(" s, IntaSend read timeout ")
-                .append(Settings.INTASEND_READ_TIMEOUT.toSeconds()).append(" s; late re-check after ")
+                .append(Settings.INTASEND_READ_TIMEOUT.toSeconds()).append(" s, Idempotency-Key lock timeout ")
+                .append(Settings.IDEMPOTENCY_LOCK_TIMEOUT.toSeconds()).append(" s; late re-check after ")
                 .append(Settings.LATE_CHECK_AFTER.toSeconds()).append(" s ")
                 .append(declares(PaymentConfig.class, "lateCheckAfter") ? "(in this build)"
                         : "(not in this build: given-up payments are never asked again)")

@@ -28,9 +28,12 @@ final class FaultTable {
 
     /**
      * Everything the table is computed from, gathered once the run has settled: {@code paid} and {@code invoiced}
-     * are IntaSend's side (api_ref → when the customer paid; api_refs it made an invoice for), the rest ours.
+     * are IntaSend's side (api_ref → when the customer paid; api_refs it made an invoice for); {@code
+     * pagesWithoutPayment} the captive pages that never got their payment from initiate (purchase index → the
+     * api_ref its push named at IntaSend, or "" when none reached it); the rest ours.
      */
-    record Evidence(Map<String, Instant> paid, Set<String> invoiced, Map<String, Payment> payments, Set<String> completedTwice,
+    record Evidence(Map<String, Instant> paid, Set<String> invoiced, Map<Integer, String> pagesWithoutPayment,
+            Map<String, Payment> payments, Set<String> completedTwice,
             List<String> pushedTwice, List<Grant> grants, Map<Long, Set<String>> onRouters,
             Map<Long, Map<String, Instant>> firstSeen, Map<Long, String> deliveries, Duration packageDuration) {
     }
@@ -121,6 +124,11 @@ final class FaultTable {
                 "requires_recovery: nothing to ask the provider about");
         suspects.addAll(open);
         check("completed without a payment at IntaSend", completedUnpaid.size(), 0, "0", completedUnpaid.isEmpty());
+        // A retry with the page's Idempotency-Key answers the payment its first request wrote, at the latest after
+        // the key's lock timeout, even when that request died with its instance (docs/payments-rules.md).
+        check("pages that never got their payment from initiate", e.pagesWithoutPayment().size(), 0, "0",
+                e.pagesWithoutPayment().isEmpty());
+        e.pagesWithoutPayment().values().stream().filter(ref -> !ref.isEmpty()).forEach(suspects::add);
         check("payments pushed twice (two STK prompts)", e.pushedTwice().size(), 0, "0", e.pushedTwice().isEmpty());
         suspects.addAll(e.pushedTwice());
         check("paid MACs on the routers", onRouters.size(), grants.size(), "must equal live grants ("
@@ -143,6 +151,10 @@ final class FaultTable {
         }
         if (!deliveredButPending.isEmpty()) {
             violations.add("grants on their router still pending (router id, MAC): " + deliveredButPending);
+        }
+        if (!e.pagesWithoutPayment().isEmpty()) {
+            violations.add("pages that never got their payment (purchase → api_ref at IntaSend): "
+                    + new TreeMap<>(e.pagesWithoutPayment()));
         }
         if (!paidNotCompleted.isEmpty()) {
             violations.add("paid at IntaSend but not completed: " + paidNotCompleted);

@@ -24,7 +24,7 @@ class FaultTableTest {
     private static final String MAC_2 = "02:FA:00:00:00:02";
 
     private static Evidence kept() {
-        return new Evidence(Map.of("p1", PAID), Set.of("p1", "p2"), Map.of(
+        return new Evidence(Map.of("p1", PAID), Set.of("p1", "p2"), Map.of(), Map.of(
                 "p1", new Payment("p1", "completed", MAC_1, 7, DONE, null),
                 "p2", new Payment("p2", "failed", MAC_2, 7, null, null)),
                 Set.of(), List.of(), List.of(new Grant(7, MAC_1, "on_router", DONE.plus(HOUR), "p1")),
@@ -43,7 +43,7 @@ class FaultTableTest {
     void aPaymentPaidAtIntaSendButFailedHereBreaksThePromise() {
         Evidence e = kept();
         Map<String, Instant> paid = Map.of("p1", PAID, "p2", PAID);
-        FaultTable table = new FaultTable(new Evidence(paid, e.invoiced(), e.payments(), Set.of(), List.of(), e.grants(),
+        FaultTable table = new FaultTable(new Evidence(paid, e.invoiced(), e.pagesWithoutPayment(), e.payments(), Set.of(), List.of(), e.grants(),
                 e.onRouters(), e.firstSeen(), e.deliveries(), HOUR));
         assertTrue(table.violations().contains("paid but failed: 1, expected 0"), table.violations().toString());
         assertTrue(table.suspects.contains("p2"));
@@ -52,7 +52,7 @@ class FaultTableTest {
     @Test
     void aGrantExtendedByASecondCompletionCountsAsCompletedTwice() {
         Evidence e = kept();
-        FaultTable table = new FaultTable(new Evidence(e.paid(), e.invoiced(), e.payments(), Set.of(), List.of(),
+        FaultTable table = new FaultTable(new Evidence(e.paid(), e.invoiced(), e.pagesWithoutPayment(), e.payments(), Set.of(), List.of(),
                 List.of(new Grant(7, MAC_1, "on_router", DONE.plus(HOUR.multipliedBy(2)), "p1")), e.onRouters(),
                 e.firstSeen(), e.deliveries(), HOUR));
         assertTrue(table.violations().contains("completed twice: 1, expected 0"), table.violations().toString());
@@ -61,7 +61,7 @@ class FaultTableTest {
     @Test
     void aMacOnTheRouterWithoutALiveGrantAndAGrantStillPendingAreBothBroken() {
         Evidence e = kept();
-        FaultTable table = new FaultTable(new Evidence(e.paid(), e.invoiced(), e.payments(), Set.of(), List.of(),
+        FaultTable table = new FaultTable(new Evidence(e.paid(), e.invoiced(), e.pagesWithoutPayment(), e.payments(), Set.of(), List.of(),
                 List.of(new Grant(7, MAC_1, "pending", DONE.plus(HOUR), "p1")), Map.of(7L, Set.of(MAC_1, MAC_2)),
                 e.firstSeen(), e.deliveries(), HOUR));
         assertTrue(table.violations().stream().anyMatch(v -> v.startsWith("paid MACs on the routers: 2")),
@@ -73,7 +73,7 @@ class FaultTableTest {
     @Test
     void aCompletionWithoutAnyPaymentAtIntaSendIsBroken() {
         Evidence e = kept();
-        FaultTable table = new FaultTable(new Evidence(Map.of(), e.invoiced(), e.payments(), Set.of(), List.of(), e.grants(),
+        FaultTable table = new FaultTable(new Evidence(Map.of(), e.invoiced(), e.pagesWithoutPayment(), e.payments(), Set.of(), List.of(), e.grants(),
                 e.onRouters(), e.firstSeen(), e.deliveries(), HOUR));
         assertTrue(table.violations().contains("completed without a payment at IntaSend: 1, expected 0"),
                 table.violations().toString());
@@ -84,13 +84,13 @@ class FaultTableTest {
         Evidence e = kept();
         Map<String, Payment> payments = Map.of("p1", e.payments().get("p1"),
                 "p3", new Payment("p3", "processing", MAC_2, 7, null, "The provider never told us an invoice"));
-        FaultTable noInvoice = new FaultTable(new Evidence(e.paid(), Set.of("p1"), payments, Set.of(), List.of(),
+        FaultTable noInvoice = new FaultTable(new Evidence(e.paid(), Set.of("p1"), Map.of(), payments, Set.of(), List.of(),
                 e.grants(), e.onRouters(), e.firstSeen(), e.deliveries(), HOUR));
         assertEquals(List.of(), noInvoice.violations());
         assertTrue(noInvoice.markdown().contains("| open, handed to the owner (IntaSend never made their invoice) | 1 |"),
                 noInvoice.markdown());
 
-        FaultTable invoiced = new FaultTable(new Evidence(e.paid(), Set.of("p1", "p3"), payments, Set.of(),
+        FaultTable invoiced = new FaultTable(new Evidence(e.paid(), Set.of("p1", "p3"), Map.of(), payments, Set.of(),
                 List.of(), e.grants(), e.onRouters(), e.firstSeen(), e.deliveries(), HOUR));
         assertEquals(List.of("open after the settle window: 1, expected 0"), invoiced.violations());
         assertTrue(invoiced.suspects.contains("p3"));
@@ -101,8 +101,18 @@ class FaultTableTest {
         Evidence e = kept();
         Map<String, Payment> payments = Map.of("p1", e.payments().get("p1"),
                 "p3", new Payment("p3", "pending", MAC_2, 7, null, null));
-        FaultTable table = new FaultTable(new Evidence(e.paid(), Set.of("p1"), payments, Set.of(), List.of(),
+        FaultTable table = new FaultTable(new Evidence(e.paid(), Set.of("p1"), Map.of(), payments, Set.of(), List.of(),
                 e.grants(), e.onRouters(), e.firstSeen(), e.deliveries(), HOUR));
         assertEquals(List.of("open after the settle window: 1, expected 0"), table.violations());
+    }
+
+    @Test
+    void aPageThatNeverGotItsPaymentIsBrokenAndNamesThePaymentIntaSendSaw() {
+        Evidence e = kept();
+        FaultTable table = new FaultTable(new Evidence(e.paid(), e.invoiced(), Map.of(37, "p1"), e.payments(),
+                Set.of(), List.of(), e.grants(), e.onRouters(), e.firstSeen(), e.deliveries(), HOUR));
+        assertTrue(table.violations().contains("pages that never got their payment from initiate: 1, expected 0"),
+                table.violations().toString());
+        assertTrue(table.suspects.contains("p1"));
     }
 }
