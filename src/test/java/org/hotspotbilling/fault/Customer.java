@@ -36,6 +36,7 @@ final class Customer {
     private final List<String> log = Collections.synchronizedList(new ArrayList<>());
     private volatile String paymentId;
     private volatile boolean done;
+    private volatile boolean gaveUpInitiating;
     private volatile long pollUntil;
     private int initiateTries;
     private volatile long startedLateMillis;
@@ -67,6 +68,11 @@ final class Customer {
 
     boolean done() {
         return done;
+    }
+
+    /** True when every initiate try went unanswered or was told to retry: the page never got a final answer. */
+    boolean gaveUpInitiating() {
+        return gaveUpInitiating;
     }
 
     List<String> log() {
@@ -116,6 +122,7 @@ final class Customer {
     private void retryInitiate(long afterMillis, String why) {
         if (initiateTries >= INITIATE_TRIES) {
             note("gave up initiating after " + initiateTries + " tries: " + why);
+            gaveUpInitiating = true;
             done = true;
             return;
         }

@@ -364,9 +364,14 @@ public final class FaultRun {
             firstSeen.put(hotspot.routerId(), hotspot.firstSeen());
             deliveries.put(hotspot.routerId(), hotspot.delivery());
         }
+        // A final refusal before any push reached IntaSend (a 502 after a connect timeout) is an answer: the page
+        // says so and the customer was never prompted. Left without a final answer, or refused while IntaSend
+        // prompted the phone, is not.
         Map<Integer, String> pagesWithoutPayment = new HashMap<>();
-        people.stream().filter(c -> c.paymentId() == null).forEach(c -> pagesWithoutPayment.put(c.purchase().index(),
-                Objects.requireNonNullElse(intasend.apiRefOf(c.purchase().index()), "")));
+        people.stream().filter(c -> c.paymentId() == null)
+                .filter(c -> c.gaveUpInitiating() || intasend.apiRefOf(c.purchase().index()) != null)
+                .forEach(c -> pagesWithoutPayment.put(c.purchase().index(),
+                        Objects.requireNonNullElse(intasend.apiRefOf(c.purchase().index()), "")));
         return new FaultTable.Evidence(intasend.paid(), intasend.invoiced(), pagesWithoutPayment, payments, twice, intasend.pushedTwice(), grants, onRouters,
                 firstSeen, deliveries, Duration.ofHours(1));
     }

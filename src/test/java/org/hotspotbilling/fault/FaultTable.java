@@ -29,8 +29,9 @@ final class FaultTable {
     /**
      * Everything the table is computed from, gathered once the run has settled: {@code paid} and {@code invoiced}
      * are IntaSend's side (api_ref → when the customer paid; api_refs it made an invoice for); {@code
-     * pagesWithoutPayment} the captive pages that never got their payment from initiate (purchase index → the
-     * api_ref its push named at IntaSend, or "" when none reached it); the rest ours.
+     * pagesWithoutPayment} the captive pages that never got their payment from initiate although they kept
+     * retrying or IntaSend prompted the phone (purchase index → the api_ref its push named at IntaSend, or ""
+     * when none reached it); the rest ours.
      */
     record Evidence(Map<String, Instant> paid, Set<String> invoiced, Map<Integer, String> pagesWithoutPayment,
             Map<String, Payment> payments, Set<String> completedTwice,
