@@ -362,6 +362,11 @@ public class PaymentSettlement {
         if (payment == null) {
             throw new NotFound(PaymentService.NOT_FOUND);
         }
+        // A payment this transaction had read before (a webhook finds it by its invoice, an owner's action by its
+        // owner) is only locked by find(): its fields stay as read then, maybe before another instance completed
+        // it. Decided on those, a webhook marked a completed payment for checking (the database refused: 500 to
+        // IntaSend) and an owner's mark-completed could complete it twice. So it is read again under the lock.
+        em.refresh(payment);
         return payment;
     }
 

@@ -1,7 +1,9 @@
 package org.hotspotbilling.payment;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import org.hotspotbilling.payment.PaymentEvent.Source;
 import org.hotspotbilling.testing.Db;
 import org.hotspotbilling.testing.IntaSendFake;
 import org.hotspotbilling.testing.Shop;
@@ -10,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static org.awaitility.Awaitility.await;
@@ -19,6 +22,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,6 +38,12 @@ class ConfirmationGapsTest {
 
     @Inject
     Reconciler reconciler;
+
+    @Inject
+    ProviderConfirmation confirmation;
+
+    @Inject
+    PaymentSettlement settlement;
 
     static String phone() {
         return "2547" + String.format("%08d", ThreadLocalRandom.current().nextInt(100_000_000));
@@ -56,6 +66,34 @@ class ConfirmationGapsTest {
         String phone = phone();
         IntaSendFake.pushAnswers(phone, IntaSendFake.slow(2500));
         return shop.initiate(shop.purchase(phone, Shop.randomMac())).statusCode(202).extract().path("payment.id");
+    }
+
+    /**
+     * Seen in the 1,000-purchase fault run: IntaSend's COMPLETE webhook found its payment by invoice id while the
+     * other instance's confirmation was completing it; the webhook then locked the row but decided on the status it
+     * had read before, marked the completed payment for checking, the database refused, and IntaSend got a 500.
+     */
+    @Test
+    void aWebhookThatFoundItsPaymentJustBeforeAnotherInstanceCompletedItDecidesOnTheCompletedPayment() {
+        Shop shop = Shop.sandbox();
+        String phone = phone();
+        String invoice = invoice();
+        IntaSendFake.pushAccepted(phone, invoice);
+        String id = shop.initiate(shop.purchase(phone, Shop.randomMac())).statusCode(201).extract().path("payment.id");
+        long owner = db.queryLong("SELECT owner_id FROM payment WHERE id = ?::uuid", id);
+
+        boolean marked = QuarkusTransaction.requiringNew().call(() -> {
+            Payment found = confirmation.named(owner, invoice, null, id);
+            assertEquals(PaymentStatus.processing, found.status);
+            QuarkusTransaction.requiringNew().run(() -> settlement.complete(UUID.fromString(id), Source.reconciler,
+                    "COMPLETE", "confirmed by the other instance"));
+            return settlement.notice(found.id, Source.webhook, invoice, "COMPLETE");
+        });
+
+        assertFalse(marked, "a completed payment is never asked about again");
+        assertEquals("completed", status(id));
+        assertEquals(null, db.queryString("SELECT next_check_at::text FROM payment WHERE id = ?::uuid", id));
+        assertEquals(1, events(id, "succeeded"));
     }
 
     @Test

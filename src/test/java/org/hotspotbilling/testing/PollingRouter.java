@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * A router in poll mode: does what mikrotik-scripts/poll.rsc does, step for step, against the app over HTTP, with an
@@ -65,7 +66,9 @@ public final class PollingRouter {
     private record Line(String rate, long seconds) {
     }
 
-    private final String base;
+    /** Where each pass goes: one app, or (behind a load balancer) the instance chosen for that pass. */
+    private final Supplier<String> baseUrl;
+    private String base;
     private final long routerId;
     private final String token;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -80,7 +83,12 @@ public final class PollingRouter {
 
     /** {@code baseUrl} without a trailing slash, e.g. {@code http://localhost:8081}. */
     public PollingRouter(String baseUrl, long routerId, String token) {
-        this.base = baseUrl.replaceAll("/+$", "");
+        this(() -> baseUrl, routerId, token);
+    }
+
+    /** A router whose passes go to the base URL {@code baseUrl} answers when each pass begins. */
+    public PollingRouter(Supplier<String> baseUrl, long routerId, String token) {
+        this.baseUrl = baseUrl;
         this.routerId = routerId;
         this.token = token;
     }
@@ -141,6 +149,7 @@ public final class PollingRouter {
 
     /** One run of the poll script. */
     public Outcome pollOnce() {
+        base = baseUrl.get().replaceAll("/+$", "");
         Map<String, Line> want = new LinkedHashMap<>();
         String listVersion = null;
         boolean refetch = false;
