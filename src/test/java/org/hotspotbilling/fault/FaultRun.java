@@ -57,8 +57,11 @@ public final class FaultRun {
         /** Above IntaSend's connect + read timeout, as docs/payments-rules.md "Idempotency" asks. */
         static final Duration IDEMPOTENCY_LOCK_TIMEOUT = Duration.ofSeconds(10);
         static final Duration ROUTER_READ_TIMEOUT = Duration.ofSeconds(2);
-        /** The reconciler's claim on a payment, hard-coded today: a killed instance's claims wait this long. */
-        static final Duration RECONCILER_LEASE = Duration.ofMinutes(2);
+        /**
+         * The reconciler's claim on a payment, compressed like the other timers and still well above IntaSend's
+         * connect + read timeout (docs/payments.md "Reconciler"): a killed instance's claims wait this long.
+         */
+        static final Duration RECONCILER_LEASE = Duration.ofSeconds(10);
         static final long POLL_ROUTER_EVERY_MILLIS = 1_000;
 
         /**
@@ -209,6 +212,7 @@ public final class FaultRun {
         env.put("HOTSPOT_INTASEND_READ_TIMEOUT", Settings.INTASEND_READ_TIMEOUT.toSeconds() + "s");
         env.put("HOTSPOT_PAYMENTS_IDEMPOTENCY_LOCK_TIMEOUT", Settings.IDEMPOTENCY_LOCK_TIMEOUT.toSeconds() + "s");
         env.put("HOTSPOT_PAYMENTS_RECONCILE_EVERY", "1s");
+        env.put("HOTSPOT_PAYMENTS_RECONCILE_LEASE", Settings.RECONCILER_LEASE.toSeconds() + "s");
         env.put("HOTSPOT_PAYMENTS_RECONCILE_FIRST_CHECK_AFTER", "2s");
         env.put("HOTSPOT_PAYMENTS_RECONCILE_BACKOFF", "1s");
         env.put("HOTSPOT_PAYMENTS_RECONCILE_MAX_BACKOFF", "4s");
