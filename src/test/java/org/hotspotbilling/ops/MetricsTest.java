@@ -97,10 +97,12 @@ class MetricsTest {
                 "SELECT count(*) FROM router WHERE id = ? AND last_poll_at IS NOT NULL", shop.routerId()) == 1);
         gauges.refresh();
         Scrape after = Scrape.now();
-        assertEquals(before.value("hotspot_poll_routers", "state", "never") - 1,
-                after.value("hotspot_poll_routers", "state", "never"));
-        assertEquals(before.value("hotspot_poll_routers", "state", "online") + 1,
-                after.value("hotspot_poll_routers", "state", "online"));
+        // Earlier tests' last polls may be written meanwhile too, so these move at least by this router.
+        assertTrue(before.value("hotspot_poll_routers", "state", "never") >= 1);
+        assertTrue(after.value("hotspot_poll_routers", "state", "never")
+                <= before.value("hotspot_poll_routers", "state", "never") - 1);
+        assertTrue(after.value("hotspot_poll_routers", "state", "online")
+                >= before.value("hotspot_poll_routers", "state", "online") + 1);
     }
 
     @Test
