@@ -97,12 +97,12 @@ class MetricsTest {
                 "SELECT count(*) FROM router WHERE id = ? AND last_poll_at IS NOT NULL", shop.routerId()) == 1);
         gauges.refresh();
         Scrape after = Scrape.now();
-        // Earlier tests' last polls may be written meanwhile too, so these move at least by this router.
+        // Earlier tests' last polls may be written meanwhile, and their routers go offline as time passes, so
+        // "never" moves at least by this router, and "online" holds at least this router.
         assertTrue(before.value("hotspot_poll_routers", "state", "never") >= 1);
         assertTrue(after.value("hotspot_poll_routers", "state", "never")
                 <= before.value("hotspot_poll_routers", "state", "never") - 1);
-        assertTrue(after.value("hotspot_poll_routers", "state", "online")
-                >= before.value("hotspot_poll_routers", "state", "online") + 1);
+        assertTrue(after.value("hotspot_poll_routers", "state", "online") >= 1);
     }
 
     @Test
