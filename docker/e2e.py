@@ -27,6 +27,7 @@ class CheckFailed(Exception):
     pass
 
 
+last_request_id = None  # the X-Request-Id of the latest answer
 sent = 0  # API requests the proxy has passed on (from earlier use of the stack) or this check has sent it
 
 
@@ -36,7 +37,7 @@ def step(text):
 
 def call(method, path, body=None, headers=None, expect=200):
     """One request through the proxy; answers the decoded JSON body (or text). Any other status fails the check."""
-    global sent
+    global sent, last_request_id
     sent += 1
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(BASE + path, data=data, method=method, headers=dict(headers or {}))
@@ -45,8 +46,10 @@ def call(method, path, body=None, headers=None, expect=200):
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             status, text = response.status, response.read().decode()
+            last_request_id = response.headers.get("X-Request-Id")
     except urllib.error.HTTPError as error:
         status, text = error.code, error.read().decode()
+        last_request_id = error.headers.get("X-Request-Id")
     if status != expect:
         raise CheckFailed(f"{method} {path}: expected {expect}, got {status}: {text[:500]}")
     try:
@@ -119,6 +122,58 @@ def wait_for_mac(router_id, poll_token, mac, seconds=15):
         time.sleep(0.5)
 
 
+def instance_metrics(service):
+    """An instance's /q/metrics, read inside its container (the proxy does not serve it)."""
+    return compose("exec", "-T", service, "curl", "-fsS", "http://127.0.0.1:8000/q/metrics")
+
+
+def metric(text, name, **labels):
+    """The sum of the samples of `name` whose labels include `labels`, in Prometheus' text format."""
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def check_metrics_and_logs():
+    """Metrics count the completed payment and are not served by the proxy; JSON log lines carry request ids."""
+    try:
+        urllib.request.urlopen(BASE + "/q/metrics", timeout=10)
+        raise CheckFailed("the proxy serves /q/metrics")
+    except urllib.error.HTTPError as error:
+        if error.code != 404:
+            raise CheckFailed(f"/q/metrics through the proxy: expected 404, got {error.code}")
+    succeeded = sum(metric(instance_metrics(s), "hotspot_payments_total", outcome="succeeded") for s in INSTANCES)
+    if succeeded < 1:
+        raise CheckFailed(f"hotspot_payments_total{{outcome=succeeded}} is {succeeded} on both instances together")
+    step(f"metrics: {succeeded:.0f} payment(s) succeeded across both instances; /q/metrics not served by the proxy")
+
+    # A callback to a URL no credential has is refused and logged: its log line must carry the answer's request id.
+    call("POST", f"/payments/webhook/intasend/{uuid.uuid4().hex * 2}/", {"invoice_id": "X", "state": "COMPLETE"},
+         expect=404)
+    request_id = last_request_id
+    if not request_id:
+        raise CheckFailed("the answer has no X-Request-Id")
+    deadline = time.monotonic() + 10
+    while True:
+        for line in compose("logs", "--no-color", *INSTANCES).splitlines():
+            text = line.split("| ", 1)[-1]
+            if request_id not in text:
+                continue
+            try:
+                record = json.loads(text)
+            except ValueError:
+                raise CheckFailed(f"a log line with the request id is not JSON: {text[:300]}")
+            if record.get("mdc", {}).get("request_id") == request_id and "unknown callback token" in record.get(
+                    "message", ""):
+                step(f"JSON log line of request {request_id}: {record['loggerName']} {record['level']}")
+                return
+        if time.monotonic() > deadline:
+            raise CheckFailed(f"no JSON log line with request_id {request_id} in the instances' logs")
+        time.sleep(0.5)
+
+
 def random_mac():
     return "02:" + ":".join(f"{random.randrange(256):02X}" for _ in range(5))
 
@@ -184,6 +239,8 @@ def main():
     step(f"{first_mac} in the router's poll list; the last 8 polls answered by {answered}")
     if not all(answered.values()):
         raise CheckFailed(f"the poll list was not served by both instances: {answered}")
+
+    check_metrics_and_logs()
 
     all_requests = [tried[-1] for _, _, _, tried in proxied(addresses)]
     per_instance = {instance: all_requests.count(instance) for instance in INSTANCES}

@@ -1,6 +1,7 @@
 package org.hotspotbilling.payment;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
@@ -28,11 +29,14 @@ public class PaymentSettlement {
     private final EntityManager em;
     private final AccessGrants grants;
     private final IdempotencyKeys idempotency;
+    private final Event<PaymentOutcome> outcomes;
 
-    public PaymentSettlement(EntityManager em, AccessGrants grants, IdempotencyKeys idempotency) {
+    public PaymentSettlement(EntityManager em, AccessGrants grants, IdempotencyKeys idempotency,
+            Event<PaymentOutcome> outcomes) {
         this.em = em;
         this.grants = grants;
         this.idempotency = idempotency;
+        this.outcomes = outcomes;
     }
 
     /**
@@ -63,6 +67,8 @@ public class PaymentSettlement {
         payment.intasendState = "COMPLETE";
         payment.packageExpiryTime = expiry;
         event(payment, from.open() ? Type.succeeded : Type.late_success, source, from, resultCode, resultDesc, null);
+        outcome(payment, from.open() ? PaymentOutcome.Kind.succeeded : PaymentOutcome.Kind.late_success,
+                from.open() ? Duration.between(payment.createdAt, now) : null);
         markReconciled(payment, source);
         if (payment.macAddress != null) {
             event(payment, Type.access_granted, source, null, null, payment.macAddress + " until "
@@ -91,6 +97,7 @@ public class PaymentSettlement {
         payment.nextCheckAt = null;
         payment.intasendState = payment.intasendState == null ? "FAILED" : payment.intasendState;
         event(payment, Type.failed, source, from, resultCode, reason, RecoveryHints.forCode(resultCode));
+        outcome(payment, PaymentOutcome.Kind.failed, null);
         markReconciled(payment, source);
         return payment;
     }
@@ -331,6 +338,12 @@ public class PaymentSettlement {
         }
         event(payment, Type.created, source, null, null, payment.packageName + " for " + payment.amount + " "
                 + payment.currency, null);
+        outcome(payment, PaymentOutcome.Kind.initiated, null);
+    }
+
+    /** Told to observers that act once this transaction commits (the metrics): never on a rollback. */
+    private void outcome(Payment payment, PaymentOutcome.Kind kind, Duration toComplete) {
+        outcomes.fire(new PaymentOutcome(payment.paymentProvider, payment.providerMode, kind, toComplete));
     }
 
     private static void markReconciled(Payment payment, Source source) {

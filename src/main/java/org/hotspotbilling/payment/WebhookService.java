@@ -69,12 +69,13 @@ public class WebhookService {
                 .filter(e -> e.provider() == ProviderName.instasend)
                 .orElseThrow(() -> {
                     LOG.warn("Webhook for an unknown callback token");
+                    stats.unknownUrl(ProviderName.instasend);
                     return new NotFound("Unknown webhook");
                 });
         if (!endpoint.challengeValid()) {
             // Logged without the challenge or the token.
             LOG.warnf("Webhook with a wrong or unset challenge for credential %d", endpoint.credentialId());
-            stats.rejected(endpoint.credentialId());
+            stats.rejected(endpoint.provider(), endpoint.credentialId());
             throw new Unauthenticated("Invalid webhook challenge");
         }
         String invoiceId = text(body, "invoice_id");
@@ -84,12 +85,12 @@ public class WebhookService {
         if (payment == null) {
             LOG.infof("Webhook for credential %d names no payment of ours (invoice %s, state %s): ignored",
                     endpoint.credentialId(), invoiceId, state);
-            stats.ignored(endpoint.credentialId());
+            stats.ignored(endpoint.provider(), endpoint.credentialId());
             return new Recorded(new Processed("Webhook received; it names no payment of this account, so it was "
                     + "ignored", null, null), false);
         }
         boolean confirmNow = settlement.notice(payment.id, Source.webhook, invoiceId, state);
-        stats.accepted(endpoint.credentialId());
+        stats.accepted(endpoint.provider(), endpoint.credentialId());
         return new Recorded(new Processed("Webhook processed", payment.id, payment.status), confirmNow);
     }
 
@@ -124,6 +125,7 @@ public class WebhookService {
                 .filter(e -> e.provider() == ProviderName.mpesa)
                 .orElseThrow(() -> {
                     LOG.warn("M-Pesa callback for an unknown callback token");
+                    stats.unknownUrl(ProviderName.mpesa);
                     return new NotFound("Unknown webhook");
                 });
         Payment payment = confirmation.named(endpoint.ownerId(), callback.checkoutRequestId(), null, null);
@@ -133,12 +135,12 @@ public class WebhookService {
         if (payment == null) {
             LOG.infof("M-Pesa callback for credential %d names no payment of ours (CheckoutRequestID %s): ignored",
                     endpoint.credentialId(), callback.checkoutRequestId());
-            stats.ignored(endpoint.credentialId());
+            stats.ignored(endpoint.provider(), endpoint.credentialId());
             return new Recorded(new Processed("Callback received; it names no payment of this account", null, null),
                     false);
         }
         boolean confirmNow = settlement.mpesaNotice(payment.id, callback);
-        stats.accepted(endpoint.credentialId());
+        stats.accepted(endpoint.provider(), endpoint.credentialId());
         return new Recorded(new Processed("Callback processed", payment.id, payment.status), confirmNow);
     }
 

@@ -1,10 +1,14 @@
 package org.hotspotbilling.payment;
 
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.hotspotbilling.ops.Metrics;
+import org.hotspotbilling.provider.ProviderName;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
@@ -21,7 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Counts webhook deliveries per credential by outcome and remembers the last one, so an owner can see whether
  * IntaSend reaches us (a wrong challenge shows as rejections). Counted in memory and added to the credential's
  * row every second and when the app stops: a webhook storm never queues on one row, and a crash loses at most a
- * second of counts (monitoring, not money).
+ * second of counts (monitoring, not money). The same deliveries are counted for Prometheus by provider and outcome
+ * ({@code hotspot_provider_webhooks_total}), with {@code unknown_url} for a callback token we do not know.
  */
 @ApplicationScoped
 public class WebhookStats {
@@ -29,6 +34,7 @@ public class WebhookStats {
     static final String ACCEPTED = "accepted";
     static final String IGNORED = "ignored";
     static final String REJECTED = "rejected";
+    static final String UNKNOWN_URL = "unknown_url";
 
     private static final Logger LOG = Logger.getLogger(WebhookStats.class);
 
@@ -42,21 +48,41 @@ public class WebhookStats {
 
     private final AgroalDataSource db;
     private final Map<Long, Counts> unwritten = new ConcurrentHashMap<>();
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final MeterRegistry registry;
 
-    public WebhookStats(AgroalDataSource db) {
+    public WebhookStats(AgroalDataSource db, Metrics metrics) {
         this.db = db;
+        this.registry = metrics.registry();
     }
 
-    void accepted(long credentialId) {
+    void accepted(ProviderName provider, long credentialId) {
         count(credentialId, ACCEPTED);
+        counted(provider, ACCEPTED);
     }
 
-    void ignored(long credentialId) {
+    void ignored(ProviderName provider, long credentialId) {
         count(credentialId, IGNORED);
+        counted(provider, IGNORED);
     }
 
-    void rejected(long credentialId) {
+    void rejected(ProviderName provider, long credentialId) {
         count(credentialId, REJECTED);
+        counted(provider, REJECTED);
+    }
+
+    /** A callback to a URL no credential has (a deleted credential, a mistyped URL, a probe). */
+    void unknownUrl(ProviderName provider) {
+        counted(provider, UNKNOWN_URL);
+    }
+
+    private void counted(ProviderName provider, String outcome) {
+        counters.computeIfAbsent(provider.name() + '/' + outcome, key -> Counter
+                .builder("hotspot.provider.webhooks")
+                .description("Provider callbacks received, by provider and outcome (accepted, ignored: names no "
+                        + "payment of ours, rejected: wrong challenge, unknown_url)")
+                .tags("provider", provider.name(), "outcome", outcome)
+                .register(registry)).increment();
     }
 
     private void count(long credentialId, String outcome) {

@@ -41,8 +41,11 @@ public class CorsPolicy {
     private static final String OWNER_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
     private static final String OWNER_HEADERS =
             "Content-Type, Authorization, X-API-Key, X-Private-Key, Idempotency-Key";
-    /** A page can read only "safelisted" response headers unless told otherwise; it needs Retry-After on a 429. */
-    private static final String EXPOSED_HEADERS = "Retry-After";
+    /**
+     * A page can read only "safelisted" response headers unless told otherwise; it needs Retry-After on a 429, and
+     * the request id to quote in a support request (web/RequestIds).
+     */
+    private static final String EXPOSED_HEADERS = "Retry-After, " + RequestIds.HEADER;
     private static final String REFUSAL =
             ErrorBody.json("Cross-origin requests from this origin are not allowed.");
 

@@ -3,6 +3,8 @@ package org.hotspotbilling.web;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.distributed.BucketProxy;
@@ -17,6 +19,7 @@ import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
+import org.hotspotbilling.ops.Metrics;
 
 import java.time.Duration;
 import java.util.Map;
@@ -66,14 +69,18 @@ public class RateLimiter {
             .expireAfterAccess(Duration.ofMinutes(1))
             .build();
 
-    public RateLimiter(RateLimitConfig config, AgroalDataSource dataSource) {
+    public RateLimiter(RateLimitConfig config, AgroalDataSource dataSource, Metrics metrics) {
         this.enabled = config.enabled();
+        MeterRegistry registry = metrics.registry();
         config.limits().forEach((name, limit) -> {
             if (!LIMIT_NAME.matcher(name).matches()) {
                 throw new IllegalStateException("Rate limit name '" + name + "' must be lower-case words joined by "
                         + "dashes (hotspot.rate-limit.limits." + name + ")");
             }
-            this.limits.put(name, new Limit(name, limit.capacity(), limit.period()));
+            // Limit names are configuration, so the label's values are a small fixed set.
+            this.limits.put(name, new Limit(name, limit.capacity(), limit.period(), Counter
+                    .builder("hotspot.rate.limit.refusals").tag("limit", name)
+                    .description("Requests refused with 429 by a rate limit").register(registry)));
         });
         // Select-for-update locks exactly the bucket's row. The advisory-lock flavour would lock a 64-bit number
         // derived from the String key's hash, in a namespace shared with everything else (Flyway's own lock
@@ -113,6 +120,7 @@ public class RateLimiter {
             probe = bucket.tryConsumeAndReturnRemaining(1);
         }
         if (!probe.isConsumed()) {
+            limit.refusals().increment();
             throw new TooManyRequests(Duration.ofNanos(probe.getNanosToWaitForRefill()));
         }
     }
@@ -126,13 +134,14 @@ public class RateLimiter {
         } while (removed == CLEANUP_BATCH);
     }
 
-    private record Limit(String name, long capacity, Duration period, BucketConfiguration configuration) {
+    private record Limit(String name, long capacity, Duration period, BucketConfiguration configuration,
+            Counter refusals) {
 
-        Limit(String name, long capacity, Duration period) {
+        Limit(String name, long capacity, Duration period, Counter refusals) {
             // Built at start so that a bad capacity or period stops the service instead of the first payment.
             this(name, capacity, period, BucketConfiguration.builder()
                     .addLimit(bandwidth -> bandwidth.capacity(capacity).refillGreedy(capacity, period))
-                    .build());
+                    .build(), refusals);
         }
 
         /**

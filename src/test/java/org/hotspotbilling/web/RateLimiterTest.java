@@ -5,6 +5,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
+import org.hotspotbilling.ops.Metrics;
 import org.hotspotbilling.testing.Db;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +44,9 @@ class RateLimiterTest {
     @Inject
     Db db;
 
+    @Inject
+    Metrics metrics;
+
     @Test
     void capacityIsEnforcedAndTheRefusalSaysWhenToRetry() {
         String phone = uniqueKey();
@@ -80,7 +84,7 @@ class RateLimiterTest {
 
     @Test
     void anotherInstanceOnTheSameDatabaseSharesTheBucket() {
-        RateLimiter otherInstance = new RateLimiter(config, dataSource);
+        RateLimiter otherInstance = new RateLimiter(config, dataSource, metrics);
         String phone = uniqueKey();
         for (int i = 0; i < phoneCapacity() - 2; i++) {
             limiter.consume(PER_PHONE, phone);
@@ -153,7 +157,7 @@ class RateLimiterTest {
             public Map<String, Limit> limits() {
                 return config.limits();
             }
-        }, dataSource);
+        }, dataSource, metrics);
         String phone = uniqueKey();
         for (int i = 0; i < 10; i++) {
             disabled.consume(PER_PHONE, phone);
