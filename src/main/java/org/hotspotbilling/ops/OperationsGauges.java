@@ -108,43 +108,19 @@ public class OperationsGauges {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public void refresh() {
         try (Connection c = db.getConnection()) {
-            Map<String, long[]> counts = new HashMap<>();
-            Map<String, Timestamp> oldest = new HashMap<>();
             // payment_open_created_idx
-            try (PreparedStatement s = c.prepareStatement("SELECT status, count(*), min(created_at) FROM payment "
-                    + "WHERE status IN ('pending', 'processing') GROUP BY status");
-                    ResultSet r = s.executeQuery()) {
-                while (r.next()) {
-                    counts.put(r.getString(1), new long[] {r.getLong(2)});
-                    oldest.put(r.getString(1), r.getTimestamp(3));
-                }
-            }
-            for (String status : OPEN_STATUSES) {
-                long[] n = counts.get(status);
-                open.get(status).set(n == null ? 0 : n[0], oldest.get(status));
-            }
+            grouped(c, "SELECT status, count(*), min(created_at) FROM payment "
+                    + "WHERE status IN ('pending', 'processing') GROUP BY status", open);
             // payment_attention_idx
             single(c, "SELECT count(*), min(created_at) FROM payment WHERE attention IS NOT NULL "
                     + "AND status <> 'completed'", needingOwner);
             // payment_check_due_idx
             single(c, "SELECT count(*), min(next_check_at) FROM payment WHERE next_check_at <= now()", reconcileDue);
-            counts.clear();
-            oldest.clear();
             // router_push_job_queued_idx
-            try (PreparedStatement s = c.prepareStatement("SELECT CASE WHEN coalesce(st.failures, 0) > 0 THEN "
-                    + "'failing' ELSE 'reachable' END, count(*), min(j.created_at) FROM router_push_job j "
-                    + "LEFT JOIN router_push_state st ON st.router_id = j.router_id WHERE j.state = 'queued' "
-                    + "GROUP BY 1"); ResultSet r = s.executeQuery()) {
-                while (r.next()) {
-                    counts.put(r.getString(1), new long[] {r.getLong(2)});
-                    oldest.put(r.getString(1), r.getTimestamp(3));
-                }
-            }
-            for (String state : PUSH_ROUTER_STATES) {
-                long[] n = counts.get(state);
-                pushQueued.get(state).set(n == null ? 0 : n[0], oldest.get(state));
-            }
-            counts.clear();
+            grouped(c, "SELECT CASE WHEN coalesce(st.failures, 0) > 0 THEN 'failing' ELSE 'reachable' END, "
+                    + "count(*), min(j.created_at) FROM router_push_job j LEFT JOIN router_push_state st "
+                    + "ON st.router_id = j.router_id WHERE j.state = 'queued' GROUP BY 1", pushQueued);
+            Map<String, long[]> counts = new HashMap<>();
             // As Router#pollState: one row per router, a few thousand at most.
             try (PreparedStatement s = c.prepareStatement("SELECT CASE WHEN r.last_poll_at IS NULL THEN 'never' "
                     + "WHEN r.last_poll_at < now() - make_interval(secs => ?) THEN 'offline' ELSE 'online' END, "
@@ -166,6 +142,25 @@ public class OperationsGauges {
             refreshFailures.incrementAndGet();
             LOG.warnf(e, "Could not refresh the operations gauges");
         }
+    }
+
+    /** Rows of (label, count, oldest) into the labelled backlogs; a label without a row is 0. */
+    private static void grouped(Connection c, String sql, Map<String, Backlog> into) throws SQLException {
+        Map<String, Backlog> seen = new HashMap<>();
+        try (PreparedStatement s = c.prepareStatement(sql); ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+                Backlog backlog = into.get(r.getString(1));
+                if (backlog != null) {
+                    backlog.set(r.getLong(2), r.getTimestamp(3));
+                    seen.put(r.getString(1), backlog);
+                }
+            }
+        }
+        into.forEach((label, backlog) -> {
+            if (!seen.containsKey(label)) {
+                backlog.set(0, null);
+            }
+        });
     }
 
     private static void single(Connection c, String sql, Backlog into) throws SQLException {
