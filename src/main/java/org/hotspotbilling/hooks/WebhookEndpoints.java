@@ -176,9 +176,9 @@ public class WebhookEndpoints {
                 throw new NotFound("Event not found or access denied");
             }
         } else {
-            queued = em.createNativeQuery(insert + "e.id IN (SELECT x.id FROM webhook_event x WHERE x.owner_id = ?3 "
-                            + "AND x.created_at >= ?4 AND x.type = ANY ((SELECT event_types FROM webhook_endpoint WHERE id = ?1)) "
-                            + "ORDER BY x.created_at LIMIT ?5)")
+            queued = em.createNativeQuery(insert + "e.id IN (SELECT x.id FROM webhook_event x "
+                            + "JOIN webhook_endpoint w ON w.id = ?1 AND x.type = ANY (w.event_types) "
+                            + "WHERE x.owner_id = ?3 AND x.created_at >= ?4 ORDER BY x.created_at LIMIT ?5)")
                     .setParameter(1, id).setParameter(2, now).setParameter(3, ownerId).setParameter(4, since)
                     .setParameter(5, MAX_REPLAY).executeUpdate();
         }

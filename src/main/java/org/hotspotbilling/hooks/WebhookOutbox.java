@@ -130,9 +130,10 @@ public class WebhookOutbox {
             }
             em.createNativeQuery("UPDATE webhook_delivery SET state = ?1, attempts = ?2, next_attempt_at = ?3, "
                             + "last_status = ?4, last_error = ?5, lease_token = NULL, lease_until = NULL, "
-                            + "finished_at = CASE WHEN ?1 = 'queued' THEN NULL ELSE ?6 END WHERE id = ?7")
+                            + "finished_at = ?6 WHERE id = ?7")
                     .setParameter(1, state).setParameter(2, attempts).setParameter(3, next)
-                    .setParameter(4, outcome.status()).setParameter(5, outcome.error()).setParameter(6, at)
+                    .setParameter(4, outcome.status()).setParameter(5, outcome.error())
+                    .setParameter(6, state.equals("queued") ? null : at)
                     .setParameter(7, send.deliveryId())
                     .executeUpdate();
             if (state.equals("failed")) {
