@@ -48,4 +48,8 @@ public interface WebhookConfig {
     /** How long a worker owns a delivery; a crashed worker's delivery is retried after it. Above the timeouts. */
     @WithDefault("1m")
     Duration lease();
+
+    /** How often routers' polls are compared with what owners were last told (router.online / router.offline). */
+    @WithDefault("15s")
+    Duration routerCheckInterval();
 }
