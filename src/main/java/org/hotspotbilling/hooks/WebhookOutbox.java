@@ -87,7 +87,11 @@ public class WebhookOutbox {
             signing.add(secrets.decrypt((byte[]) t.get(5), binding));
             Instant previousUntil = t.get(7, Instant.class);
             if (t.get(6) != null && previousUntil != null && previousUntil.isAfter(now)) {
-                signing.add(secrets.decrypt((byte[]) t.get(6), binding));
+                try {
+                    signing.add(secrets.decrypt((byte[]) t.get(6), binding));
+                } catch (SecretBox.SecretUnreadable e) {
+                    // A rotation that replaced an unreadable secret: the new one alone signs.
+                }
             }
             return new Send(deliveryId, endpointId, (String) t.get(2), (String) t.get(3), (String) t.get(4), signing);
         });

@@ -272,5 +272,14 @@ class WebhookDeliveryTest {
         Received after = receiver.received().get(1);
         after.verify(newSecret);
         assertFalse(after.verifies(created.getString("secret")), "the old secret stops signing after the overlap");
+
+        // A previous secret this keyset cannot open (a rotation that replaced an unreadable one) is left out.
+        db.update("UPDATE webhook_endpoint SET previous_secret_ciphertext = '\\x00'::bytea, "
+                + "previous_secret_until = now() + interval '1 hour' WHERE id = ?", endpointId);
+        shop.paymentFor(Shop.randomMac());
+        await().atMost(PATIENCE).until(() -> receiver.received().size() == 3);
+        Received third = receiver.received().get(2);
+        assertEquals(1, third.signature().split(" ").length, third.signature());
+        third.verify(newSecret);
     }
 }
