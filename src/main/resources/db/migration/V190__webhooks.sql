@@ -32,6 +32,8 @@ CREATE TABLE webhook_event (
     created_at TIMESTAMP(6) WITH TIME ZONE NOT NULL
 );
 CREATE INDEX webhook_event_owner_idx ON webhook_event (owner_id, created_at);
+-- the hourly retention delete (hooks/WebhookOutbox.prune)
+CREATE INDEX webhook_event_created_idx ON webhook_event (created_at);
 
 -- The outbox: one row per event and endpoint (a replay adds another). A worker leases a due row with
 -- FOR UPDATE SKIP LOCKED; a crashed worker's row is taken over once its lease has run out.
@@ -54,6 +56,7 @@ CREATE TABLE webhook_delivery (
 );
 CREATE INDEX webhook_delivery_due_idx ON webhook_delivery (next_attempt_at) WHERE state = 'queued';
 CREATE INDEX webhook_delivery_endpoint_idx ON webhook_delivery (endpoint_id, id DESC);
+CREATE INDEX webhook_delivery_event_idx ON webhook_delivery (event_id);
 
 -- Every attempt of a delivery, as the endpoint answered it.
 CREATE TABLE webhook_attempt (
@@ -68,6 +71,7 @@ CREATE TABLE webhook_attempt (
     error        TEXT
 );
 CREATE INDEX webhook_attempt_endpoint_idx ON webhook_attempt (endpoint_id, id DESC);
+CREATE INDEX webhook_attempt_delivery_idx ON webhook_attempt (delivery_id);
 
 -- Writes one event and a queued delivery for every enabled endpoint of the owner subscribed to its type, in the
 -- caller's transaction. The one place events are written, from Java (payments) and from triggers (access).

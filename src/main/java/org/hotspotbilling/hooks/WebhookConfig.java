@@ -52,4 +52,11 @@ public interface WebhookConfig {
     /** How often routers' polls are compared with what owners were last told (router.online / router.offline). */
     @WithDefault("15s")
     Duration routerCheckInterval();
+
+    /**
+     * How long events are kept (with their deliveries and attempts): the furthest back a replay can reach. Older
+     * ones are deleted hourly, except events with a delivery still queued.
+     */
+    @WithDefault("30d")
+    Duration retention();
 }

@@ -1,6 +1,7 @@
 package org.hotspotbilling.hooks;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.Tuple;
@@ -36,17 +37,20 @@ public class WebhookOutbox {
     }
 
     static final int RESPONSE_CHARS = 500;
+    private static final int PRUNE_BATCH = 5_000;
 
     private final EntityManager em;
     private final SecretBox secrets;
     private final WebhookEvents events;
     private final List<Duration> schedule;
+    private final Duration retention;
 
     public WebhookOutbox(EntityManager em, SecretBox secrets, WebhookEvents events, WebhookConfig config) {
         this.em = em;
         this.secrets = secrets;
         this.events = events;
         this.schedule = config.retrySchedule();
+        this.retention = config.retention();
     }
 
     /** Leases up to {@code max} due deliveries of enabled endpoints for {@code lease}; answers their ids. */
@@ -169,6 +173,29 @@ public class WebhookOutbox {
         data.put("reason", reason);
         data.put("disabled_at", at);
         events.emit(((Number) disabled.get(0).get(0)).longValue(), EventTypes.ENDPOINT_DISABLED, data, at);
+    }
+
+    @Scheduled(every = "1h", delayed = "3m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void prune() {
+        prune(Instant.now().minus(retention));
+    }
+
+    /**
+     * Deletes events written before {@code cutoff}, with their deliveries and attempts, in batches so that no
+     * delete holds many rows for long; an event with a delivery still queued is kept. Answers how many.
+     */
+    public int prune(Instant cutoff) {
+        int total = 0;
+        int deleted;
+        do {
+            deleted = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                            "DELETE FROM webhook_event WHERE id IN (SELECT e.id FROM webhook_event e "
+                                    + "WHERE e.created_at < ?1 AND NOT EXISTS (SELECT 1 FROM webhook_delivery d "
+                                    + "WHERE d.event_id = e.id AND d.state = 'queued') LIMIT ?2)")
+                    .setParameter(1, cutoff).setParameter(2, PRUNE_BATCH).executeUpdate());
+            total += deleted;
+        } while (deleted == PRUNE_BATCH);
+        return total;
     }
 
     /** A wait of the schedule with ±20% jitter, so that deliveries that failed together do not return together. */

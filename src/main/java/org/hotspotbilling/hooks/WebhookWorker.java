@@ -12,25 +12,30 @@ import org.hotspotbilling.crypto.Tokens;
 import org.hotspotbilling.router.HostPolicy;
 import org.jboss.logging.Logger;
 
-import java.io.IOException;
-import java.io.InputStream;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -165,9 +170,14 @@ public class WebhookWorker {
         }
     }
 
-    /** One POST of the stored body, signed now; any answer but a 2xx, and any error or timeout, is a failure. */
+    /**
+     * One POST of the stored body, signed now; any answer but a 2xx, and any error or timeout, is a failure. The
+     * whole exchange, the answer's first bytes included, must be over within connect + read timeout: an endpoint
+     * that sends its headers and then stalls cannot hold a worker.
+     */
     private WebhookOutbox.Outcome send(WebhookOutbox.Send send, Instant now) {
         long started = System.nanoTime();
+        CompletableFuture<HttpResponse<String>> exchange = null;
         try {
             URI uri = URI.create(send.url());
             String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
@@ -184,21 +194,27 @@ public class WebhookWorker {
                     .header("webhook-timestamp", Long.toString(timestamp))
                     .header("webhook-signature", signature(send.secrets(), send.eventId(), timestamp, send.payload()))
                     .POST(HttpRequest.BodyPublishers.ofString(send.payload(), StandardCharsets.UTF_8)).build();
-            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            String excerpt;
-            try (InputStream body = response.body()) {
-                excerpt = excerpt(body.readNBytes(WebhookOutbox.RESPONSE_CHARS * 4));
+            exchange = http.sendAsync(request, answer -> new Excerpt(WebhookOutbox.RESPONSE_CHARS * 4));
+            HttpResponse<String> response = exchange.get(config.connectTimeout().plus(config.readTimeout()).toMillis(),
+                    TimeUnit.MILLISECONDS);
+            return new WebhookOutbox.Outcome(response.statusCode(), elapsedMs(started), response.body(), null);
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
+            return failure(started, "timed out: no complete answer within the connect and read timeouts");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof HttpTimeoutException) {
+                return failure(started, "timed out: " + cause.getMessage());
             }
-            return new WebhookOutbox.Outcome(response.statusCode(), elapsedMs(started), excerpt, null);
-        } catch (HttpTimeoutException e) {
-            return failure(started, "timed out: " + e.getMessage());
+            return failure(started, "connection failed: " + (cause.getMessage() == null
+                    ? cause.getClass().getSimpleName() : cause.getMessage()));
         } catch (UnknownHostException e) {
             return failure(started, "unknown host: " + e.getMessage());
-        } catch (IOException e) {
-            return failure(started, "connection failed: " + (e.getMessage() == null ? e.getClass().getSimpleName()
-                    : e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            if (exchange != null) {
+                exchange.cancel(true);
+            }
             return failure(started, "interrupted (instance stopping)");
         }
     }
@@ -216,10 +232,58 @@ public class WebhookWorker {
         return String.join(" ", signatures);
     }
 
-    private static String excerpt(byte[] bytes) {
-        String text = new String(bytes, StandardCharsets.UTF_8);
-        text = text.length() > WebhookOutbox.RESPONSE_CHARS ? text.substring(0, WebhookOutbox.RESPONSE_CHARS) : text;
-        return text.replace('\0', ' ');
+    /**
+     * Keeps the first {@code limit} bytes of an answer and then stops reading it (the rest is never downloaded),
+     * as text of at most 500 characters.
+     */
+    private static final class Excerpt implements HttpResponse.BodySubscriber<String> {
+        private final int limit;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final CompletableFuture<String> text = new CompletableFuture<>();
+        private Flow.Subscription subscription;
+
+        Excerpt(int limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public CompletionStage<String> getBody() {
+            return text;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            this.subscription = subscription;
+            subscription.request(1);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            for (ByteBuffer buffer : buffers) {
+                byte[] chunk = new byte[Math.min(buffer.remaining(), limit - bytes.size())];
+                buffer.get(chunk);
+                bytes.write(chunk, 0, chunk.length);
+            }
+            if (bytes.size() >= limit) {
+                subscription.cancel();
+                onComplete();
+            } else {
+                subscription.request(1);
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            text.completeExceptionally(error);
+        }
+
+        @Override
+        public void onComplete() {
+            String all = bytes.toString(StandardCharsets.UTF_8);
+            String cut = all.length() > WebhookOutbox.RESPONSE_CHARS ? all.substring(0, WebhookOutbox.RESPONSE_CHARS)
+                    : all;
+            text.complete(cut.replace('\0', ' '));
+        }
     }
 
     private static WebhookOutbox.Outcome failure(long started, String error) {

@@ -29,6 +29,17 @@ import java.util.UUID;
 @ApplicationScoped
 public class PaymentSettlement {
 
+    /** Timeline events that owners hear of through webhooks, with their stable types (docs/webhooks.md). */
+    private static final Map<Type, String> WEBHOOK_TYPES = Map.of(
+            Type.created, EventTypes.PAYMENT_CREATED,
+            Type.push_sent, EventTypes.PAYMENT_PENDING_USER_ACTION,
+            Type.link_created, EventTypes.PAYMENT_PENDING_USER_ACTION,
+            Type.pending_user_action, EventTypes.PAYMENT_PENDING_USER_ACTION,
+            Type.succeeded, EventTypes.PAYMENT_SUCCEEDED,
+            Type.late_success, EventTypes.PAYMENT_LATE_SUCCESS,
+            Type.failed, EventTypes.PAYMENT_FAILED,
+            Type.requires_recovery, EventTypes.PAYMENT_REQUIRES_RECOVERY);
+
     private final EntityManager em;
     private final AccessGrants grants;
     private final IdempotencyKeys idempotency;
@@ -41,17 +52,6 @@ public class PaymentSettlement {
         this.idempotency = idempotency;
         this.webhooks = webhooks;
     }
-
-    /** Timeline events that owners hear of through webhooks, with their stable types (docs/webhooks.md). */
-    private static final Map<Type, String> WEBHOOK_TYPES = Map.of(
-            Type.created, EventTypes.PAYMENT_CREATED,
-            Type.push_sent, EventTypes.PAYMENT_PENDING_USER_ACTION,
-            Type.link_created, EventTypes.PAYMENT_PENDING_USER_ACTION,
-            Type.pending_user_action, EventTypes.PAYMENT_PENDING_USER_ACTION,
-            Type.succeeded, EventTypes.PAYMENT_SUCCEEDED,
-            Type.late_success, EventTypes.PAYMENT_LATE_SUCCESS,
-            Type.failed, EventTypes.PAYMENT_FAILED,
-            Type.requires_recovery, EventTypes.PAYMENT_REQUIRES_RECOVERY);
 
     /**
      * Completes the payment and grants its access in the same transaction. A payment we had already given up on

@@ -45,6 +45,9 @@ class WebhookDeliveryTest {
     @Inject
     PaymentSettlement settlement;
 
+    @Inject
+    WebhookOutbox outbox;
+
     private final WebhookReceiver receiver = new WebhookReceiver();
 
     @AfterEach
@@ -172,6 +175,21 @@ class WebhookDeliveryTest {
     }
 
     @Test
+    void anAnswerThatStallsAfterItsHeadersIsATimeout() {
+        Shop shop = Shop.simulated();
+        long endpointId = register(shop, receiver.url(), "payment.created").getLong("id");
+        receiver.stallBody(Duration.ofSeconds(5)); // %test connect + read timeout: 2s
+
+        shop.paymentFor(Shop.randomMac());
+
+        await().atMost(PATIENCE).untilAsserted(() -> shop.owner().withJwt().get(BASE + endpointId + "/attempts/")
+                .then().body("size()", org.hamcrest.Matchers.greaterThanOrEqualTo(1))
+                .body("status_code[-1]", nullValue())
+                .body("error[-1]", org.hamcrest.Matchers.startsWith("timed out")));
+        receiver.stallBody(Duration.ZERO);
+    }
+
+    @Test
     void anEndpointThatKeepsFailingIsDisabledAndTheOwnerTold() {
         Shop shop = Shop.simulated();
         long endpointId = register(shop, receiver.url(), "payment.created").getLong("id");
@@ -281,5 +299,29 @@ class WebhookDeliveryTest {
         Received third = receiver.received().get(2);
         assertEquals(1, third.signature().split(" ").length, third.signature());
         third.verify(newSecret);
+    }
+
+    @Test
+    void eventsPastTheRetentionAreDeletedUnlessADeliveryIsStillQueued() {
+        Shop shop = Shop.simulated();
+        long endpointId = register(shop, receiver.url(), "payment.created").getLong("id");
+        shop.paymentFor(Shop.randomMac());
+        shop.paymentFor(Shop.randomMac());
+        await().atMost(PATIENCE).until(() -> db.queryLong("SELECT count(*) FROM webhook_delivery "
+                + "WHERE endpoint_id = ? AND state = 'delivered'", endpointId) == 2);
+        List<String> events = db.queryStrings("SELECT event_id FROM webhook_delivery WHERE endpoint_id = ? "
+                + "ORDER BY id", endpointId);
+        db.update("UPDATE webhook_event SET created_at = now() - interval '40 days' WHERE id = ? OR id = ?",
+                events.get(0), events.get(1));
+        db.update("UPDATE webhook_delivery SET state = 'queued', next_attempt_at = now() + interval '1 day' "
+                + "WHERE event_id = ?", events.get(1));
+
+        outbox.prune(Instant.now().minus(Duration.ofDays(30)));
+
+        assertEquals(0, db.queryLong("SELECT count(*) FROM webhook_event WHERE id = ?", events.get(0)));
+        assertEquals(0, db.queryLong("SELECT count(*) FROM webhook_attempt a JOIN webhook_delivery d "
+                + "ON d.id = a.delivery_id WHERE d.event_id = ?", events.get(0)));
+        assertEquals(1, db.queryLong("SELECT count(*) FROM webhook_event WHERE id = ?", events.get(1)),
+                "a delivery still queued keeps its event");
     }
 }

@@ -54,6 +54,7 @@ public final class WebhookReceiver implements AutoCloseable {
     private final Deque<Integer> statuses = new ArrayDeque<>();
     private volatile int defaultStatus = 200;
     private volatile Duration delay = Duration.ZERO;
+    private volatile Duration bodyStall = Duration.ZERO;
 
     public WebhookReceiver() {
         try {
@@ -78,9 +79,17 @@ public final class WebhookReceiver implements AutoCloseable {
                 status = statuses.isEmpty() ? defaultStatus : statuses.poll();
             }
             byte[] answer = ("answered " + status).getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(status, answer.length);
+            Duration stall = bodyStall;
+            exchange.sendResponseHeaders(status, stall.isZero() ? answer.length : 0); // 0: chunked
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(answer);
+                if (!stall.isZero()) {
+                    out.flush();
+                    Thread.sleep(stall.toMillis());
+                    out.write(" and more".getBytes(StandardCharsets.UTF_8));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         });
         server.start();
@@ -106,6 +115,12 @@ public final class WebhookReceiver implements AutoCloseable {
 
     public WebhookReceiver delay(Duration delay) {
         this.delay = delay;
+        return this;
+    }
+
+    /** Answers send their headers and first bytes at once, then nothing more for this long. */
+    public WebhookReceiver stallBody(Duration stall) {
+        this.bodyStall = stall;
         return this;
     }
 
