@@ -6,6 +6,8 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import org.hotspotbilling.access.AccessGrants;
+import org.hotspotbilling.hooks.EventTypes;
+import org.hotspotbilling.hooks.WebhookEvents;
 import org.hotspotbilling.payment.PaymentEvent.Source;
 import org.hotspotbilling.payment.PaymentEvent.Type;
 import org.hotspotbilling.provider.PaymentProvider;
@@ -15,6 +17,8 @@ import org.hotspotbilling.web.NotFound;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -26,17 +30,30 @@ import java.util.UUID;
 @ApplicationScoped
 public class PaymentSettlement {
 
+    /** Timeline events that owners hear of through webhooks, with their stable types (docs/webhooks.md). */
+    private static final Map<Type, String> WEBHOOK_TYPES = Map.of(
+            Type.created, EventTypes.PAYMENT_CREATED,
+            Type.push_sent, EventTypes.PAYMENT_PENDING_USER_ACTION,
+            Type.link_created, EventTypes.PAYMENT_PENDING_USER_ACTION,
+            Type.pending_user_action, EventTypes.PAYMENT_PENDING_USER_ACTION,
+            Type.succeeded, EventTypes.PAYMENT_SUCCEEDED,
+            Type.late_success, EventTypes.PAYMENT_LATE_SUCCESS,
+            Type.failed, EventTypes.PAYMENT_FAILED,
+            Type.requires_recovery, EventTypes.PAYMENT_REQUIRES_RECOVERY);
+
     private final EntityManager em;
     private final AccessGrants grants;
     private final IdempotencyKeys idempotency;
     private final Event<PaymentOutcome> outcomes;
+    private final WebhookEvents webhooks;
 
     public PaymentSettlement(EntityManager em, AccessGrants grants, IdempotencyKeys idempotency,
-            Event<PaymentOutcome> outcomes) {
+            Event<PaymentOutcome> outcomes, WebhookEvents webhooks) {
         this.em = em;
         this.grants = grants;
         this.idempotency = idempotency;
         this.outcomes = outcomes;
+        this.webhooks = webhooks;
     }
 
     /**
@@ -66,15 +83,15 @@ public class PaymentSettlement {
         payment.attention = null;
         payment.intasendState = "COMPLETE";
         payment.packageExpiryTime = expiry;
-        event(payment, from.open() ? Type.succeeded : Type.late_success, source, from, resultCode, resultDesc, null);
+        record(payment, from.open() ? Type.succeeded : Type.late_success, source, from, resultCode, resultDesc, null);
         outcome(payment, from.open() ? PaymentOutcome.Kind.succeeded : PaymentOutcome.Kind.late_success,
                 from.open() ? Duration.between(payment.createdAt, now) : null);
         markReconciled(payment, source);
         if (payment.macAddress != null) {
-            event(payment, Type.access_granted, source, null, null, payment.macAddress + " until "
+            record(payment, Type.access_granted, source, null, null, payment.macAddress + " until "
                     + payment.packageExpiryTime, null);
         } else {
-            event(payment, Type.access_not_granted, source, null, null,
+            record(payment, Type.access_not_granted, source, null, null,
                     "No MAC address was given with the payment, so no device could be authorized", null);
         }
         return payment;
@@ -85,7 +102,7 @@ public class PaymentSettlement {
     public Payment fail(UUID id, Source source, String resultCode, String reason) {
         Payment payment = lock(id);
         if (payment.status == PaymentStatus.completed) {
-            event(payment, Type.ignored_after_completion, source, null, resultCode,
+            record(payment, Type.ignored_after_completion, source, null, resultCode,
                     "A failure report arrived after completion and was ignored: " + reason, null);
             return payment;
         }
@@ -96,7 +113,7 @@ public class PaymentSettlement {
         payment.errorMessage = reason == null ? "" : reason;
         payment.nextCheckAt = null;
         payment.intasendState = payment.intasendState == null ? "FAILED" : payment.intasendState;
-        event(payment, Type.failed, source, from, resultCode, reason, RecoveryHints.forCode(resultCode));
+        record(payment, Type.failed, source, from, resultCode, reason, RecoveryHints.forCode(resultCode));
         outcome(payment, PaymentOutcome.Kind.failed, null);
         markReconciled(payment, source);
         return payment;
@@ -114,7 +131,7 @@ public class PaymentSettlement {
         if (payment.status == PaymentStatus.pending) {
             move(payment, PaymentStatus.processing);
             payment.intasendState = rawState;
-            event(payment, type, source, PaymentStatus.pending, rawState, null, null);
+            record(payment, type, source, PaymentStatus.pending, rawState, null, null);
         }
         return payment;
     }
@@ -138,7 +155,7 @@ public class PaymentSettlement {
         Payment payment = lock(id);
         if (payment.status == PaymentStatus.pending) {
             move(payment, PaymentStatus.processing);
-            event(payment, Type.requires_recovery, source, PaymentStatus.pending, null, why,
+            record(payment, Type.requires_recovery, source, PaymentStatus.pending, null, why,
                     RecoveryHints.UNKNOWN_OUTCOME);
         }
         return payment;
@@ -160,7 +177,7 @@ public class PaymentSettlement {
         }
         if (rawState != null && !rawState.equals(payment.intasendState)) {
             payment.intasendState = rawState;
-            event(payment, Type.pending_user_action, source, null, rawState, "Waiting for the customer to pay", null);
+            record(payment, Type.pending_user_action, source, null, rawState, "Waiting for the customer to pay", null);
         }
         return payment;
     }
@@ -181,7 +198,7 @@ public class PaymentSettlement {
             payment.intasendInvoiceId = invoiceId;
         }
         ProviderState claimed = ProviderState.of(rawState);
-        event(payment, Type.webhook_received, source, null, rawState,
+        record(payment, Type.webhook_received, source, null, rawState,
                 "Says " + (rawState == null ? "nothing of its state" : rawState)
                         + (invoiceId == null ? "" : " for invoice " + invoiceId), null);
         if (payment.status == PaymentStatus.completed) {
@@ -190,7 +207,7 @@ public class PaymentSettlement {
         if (!learnt && !claimed.isFinal() && claimed != ProviderState.UNRECOGNISED) {
             if (payment.status.open() && !rawState.equals(payment.intasendState)) {
                 payment.intasendState = rawState;
-                event(payment, Type.pending_user_action, source, null, rawState, "Waiting for the customer to pay",
+                record(payment, Type.pending_user_action, source, null, rawState, "Waiting for the customer to pay",
                         null);
             }
             return false;
@@ -216,14 +233,14 @@ public class PaymentSettlement {
         if (learnt) {
             payment.intasendInvoiceId = callback.checkoutRequestId(); // adopted (WebhookService.adoptable)
         }
-        event(payment, Type.webhook_received, Source.webhook, null, String.valueOf(callback.resultCode()),
+        record(payment, Type.webhook_received, Source.webhook, null, String.valueOf(callback.resultCode()),
                 callback.describe(), null);
         if (payment.status == PaymentStatus.completed) {
             return false;
         }
         if (callback.succeeded()) {
             if (callback.amount() != null && callback.amount().compareTo(payment.amount) != 0) {
-                event(payment, Type.mismatch, Source.webhook, null, null, "Callback for " + callback.amount()
+                record(payment, Type.mismatch, Source.webhook, null, null, "Callback for " + callback.amount()
                         .toPlainString() + ", not " + payment.amount.toPlainString() + ": not applied",
                         RecoveryHints.MISMATCH);
                 return false;
@@ -231,7 +248,7 @@ public class PaymentSettlement {
             if (callback.receipt() != null && !callback.receipt().equals(payment.mpesaReceipt)) {
                 Payment other = Payment.<Payment>find("mpesaReceipt = ?1", callback.receipt()).firstResult();
                 if (other != null && !other.id.equals(payment.id)) {
-                    event(payment, Type.mismatch, Source.webhook, null, null, "Receipt " + callback.receipt()
+                    record(payment, Type.mismatch, Source.webhook, null, null, "Receipt " + callback.receipt()
                             + " already paid another payment: not applied", RecoveryHints.MISMATCH);
                     return false;
                 }
@@ -253,7 +270,7 @@ public class PaymentSettlement {
         String desc = "Answer about invoice " + invoiceId + " not applied: " + why;
         PaymentEvent last = PaymentEvent.<PaymentEvent>find("paymentId = ?1 order by id desc", id).firstResult();
         if (last == null || last.type != Type.mismatch || !desc.equals(last.resultDesc)) {
-            event(payment, Type.mismatch, source, null, null, desc, RecoveryHints.MISMATCH);
+            record(payment, Type.mismatch, source, null, null, desc, RecoveryHints.MISMATCH);
         }
         return payment;
     }
@@ -283,7 +300,7 @@ public class PaymentSettlement {
             return payment;
         }
         payment.nextCheckAt = null;
-        event(payment, Type.late_check, source, null, rawState, "Asked once more: the provider says "
+        record(payment, Type.late_check, source, null, rawState, "Asked once more: the provider says "
                 + (rawState == null ? "nothing" : rawState) + "; the payment stays " + payment.status, null);
         return payment;
     }
@@ -305,13 +322,13 @@ public class PaymentSettlement {
         return payment.statusQuery() != null ? payment : needsOwner(payment, source, why);
     }
 
-    private static Payment needsOwner(Payment payment, Source source, String why) {
+    private Payment needsOwner(Payment payment, Source source, String why) {
         if (payment.status == PaymentStatus.completed || why.equals(payment.attention)) {
             return payment;
         }
         payment.attention = why;
         payment.nextCheckAt = null;
-        event(payment, Type.requires_recovery, source, null, null, why, RecoveryHints.OWNER_MUST_SETTLE);
+        record(payment, Type.requires_recovery, source, null, null, why, RecoveryHints.OWNER_MUST_SETTLE);
         return payment;
     }
 
@@ -320,7 +337,7 @@ public class PaymentSettlement {
     public Payment incrementRetry(UUID id) {
         Payment payment = lock(id);
         payment.retryCount++;
-        event(payment, Type.retry_requested, Source.owner, null, null, "Retry " + payment.retryCount, null);
+        record(payment, Type.retry_requested, Source.owner, null, null, "Retry " + payment.retryCount, null);
         return payment;
     }
 
@@ -336,7 +353,7 @@ public class PaymentSettlement {
             em.flush(); // the key's foreign key needs the payment row first
             idempotency.attach(claim, payment.id);
         }
-        event(payment, Type.created, source, null, null, payment.packageName + " for " + payment.amount + " "
+        record(payment, Type.created, source, null, null, payment.packageName + " for " + payment.amount + " "
                 + payment.currency, null);
         outcome(payment, PaymentOutcome.Kind.initiated, null);
     }
@@ -346,9 +363,9 @@ public class PaymentSettlement {
         outcomes.fire(new PaymentOutcome(payment.paymentProvider, payment.providerMode, kind, toComplete));
     }
 
-    private static void markReconciled(Payment payment, Source source) {
+    private void markReconciled(Payment payment, Source source) {
         if (source == Source.reconciler) {
-            event(payment, Type.reconciled, source, null, null, "Settled by the reconciler", null);
+            record(payment, Type.reconciled, source, null, null, "Settled by the reconciler", null);
         }
     }
 
@@ -383,7 +400,38 @@ public class PaymentSettlement {
         return payment;
     }
 
-    static void event(Payment payment, Type type, Source source, PaymentStatus from, String code, String desc,
+    /**
+     * Writes a timeline event and, for the types owners subscribe to, the webhook event, in this same transaction:
+     * a change that rolls back leaves neither.
+     */
+    private void record(Payment payment, Type type, Source source, PaymentStatus from, String code, String desc,
+            String hint) {
+        PaymentEvent written = event(payment, type, source, from, code, desc, hint);
+        String webhookType = WEBHOOK_TYPES.get(type);
+        if (webhookType == null) {
+            return;
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("payment_id", payment.id);
+        data.put("status", payment.status);
+        data.put("status_from", from);
+        data.put("provider", payment.paymentProvider);
+        data.put("provider_result_code", code);
+        data.put("provider_result_desc", desc);
+        data.put("recovery_hint", hint);
+        data.put("source", source);
+        data.put("amount", payment.amount.toPlainString());
+        data.put("currency", payment.currency);
+        data.put("phone_number", payment.phoneNumber);
+        data.put("router_id", payment.routerId);
+        data.put("package_name", payment.packageName);
+        data.put("mac_address", payment.macAddress);
+        data.put("mpesa_receipt", payment.mpesaReceipt);
+        data.put("expires_at", payment.packageExpiryTime);
+        webhooks.emit(payment.ownerId, webhookType, data, written.createdAt.truncatedTo(ChronoUnit.MICROS));
+    }
+
+    static PaymentEvent event(Payment payment, Type type, Source source, PaymentStatus from, String code, String desc,
             String hint) {
         PaymentEvent event = new PaymentEvent();
         event.paymentId = payment.id;
@@ -396,5 +444,6 @@ public class PaymentSettlement {
         event.recoveryHint = hint;
         event.createdAt = Instant.now();
         event.persist();
+        return event;
     }
 }
