@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * What only the database knows, read every {@code hotspot.metrics.gauge-refresh} (10 s) in a few indexed
  * statements and held for scrapes: open payments and the age of the oldest, payments that need their owner, the
- * reconciler's backlog, queued router pushes by the router's state, poll routers by poll state. Every instance
+ * reconciler's backlog, queued router pushes by the router's state, poll routers by poll state, owner webhook
+ * deliveries waiting (and failing) and endpoints disabled. Every instance
  * reports the same shared numbers, so dashboards take {@code max} across instances, not {@code sum}
  * (docs/metrics.md). Ages are counted at scrape time from the oldest timestamp read, so they keep growing between
  * refreshes.
@@ -50,6 +51,7 @@ public class OperationsGauges {
     private static final List<String> OPEN_STATUSES = List.of("pending", "processing");
     private static final List<String> PUSH_ROUTER_STATES = List.of("reachable", "failing");
     private static final List<String> POLL_STATES = List.of("online", "offline", "never");
+    private static final List<String> WEBHOOK_DELIVERY_STATES = List.of("new", "retrying");
 
     private final AgroalDataSource db;
     private final long offlineAfterSeconds;
@@ -58,6 +60,8 @@ public class OperationsGauges {
     private final Backlog reconcileDue = new Backlog();
     private final Map<String, Backlog> pushQueued = new HashMap<>();
     private final Map<String, AtomicLong> pollRouters = new HashMap<>();
+    private final Map<String, Backlog> webhookQueued = new HashMap<>();
+    private final Backlog webhookEndpointsDisabled = new Backlog();
     private final AtomicLong refreshFailures = new AtomicLong();
 
     public OperationsGauges(AgroalDataSource db, Metrics metrics, RouterConfig routers) {
@@ -100,6 +104,18 @@ public class OperationsGauges {
                             + RouterConfig.OFFLINE_AFTER_INTERVALS + " poll intervals; never: has not polled)")
                     .register(registry);
         }
+        for (String state : WEBHOOK_DELIVERY_STATES) {
+            Backlog b = new Backlog();
+            webhookQueued.put(state, b);
+            Gauge.builder("hotspot.webhook.deliveries.queued", b.count, AtomicLong::get).tag("state", state)
+                    .description("Owner webhook deliveries waiting (new: not tried yet; retrying: an attempt failed)")
+                    .register(registry);
+            Gauge.builder("hotspot.webhook.deliveries.queued.oldest.age", b, Backlog::ageSeconds).tag("state", state)
+                    .baseUnit("seconds").description("Age of the oldest waiting owner webhook delivery")
+                    .register(registry);
+        }
+        Gauge.builder("hotspot.webhook.endpoints.disabled", webhookEndpointsDisabled.count, AtomicLong::get)
+                .description("Owner webhook endpoints disabled after persistent failure").register(registry);
         Gauge.builder("hotspot.metrics.refresh.failures", refreshFailures, AtomicLong::get)
                 .description("Gauge refreshes that could not read the database").register(registry);
     }
@@ -120,6 +136,12 @@ public class OperationsGauges {
             grouped(c, "SELECT CASE WHEN coalesce(st.failures, 0) > 0 THEN 'failing' ELSE 'reachable' END, "
                     + "count(*), min(j.created_at) FROM router_push_job j LEFT JOIN router_push_state st "
                     + "ON st.router_id = j.router_id WHERE j.state = 'queued' GROUP BY 1", pushQueued);
+            // webhook_delivery_due_idx
+            grouped(c, "SELECT CASE WHEN attempts > 0 THEN 'retrying' ELSE 'new' END, count(*), min(created_at) "
+                    + "FROM webhook_delivery WHERE state = 'queued' GROUP BY 1", webhookQueued);
+            // A few rows per owner at most.
+            single(c, "SELECT count(*), min(disabled_at) FROM webhook_endpoint WHERE disabled_reason IS NOT NULL",
+                    webhookEndpointsDisabled);
             Map<String, long[]> counts = new HashMap<>();
             // As Router#pollState: one row per router, a few thousand at most.
             try (PreparedStatement s = c.prepareStatement("SELECT CASE WHEN r.last_poll_at IS NULL THEN 'never' "

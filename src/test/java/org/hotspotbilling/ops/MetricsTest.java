@@ -123,6 +123,26 @@ class MetricsTest {
     }
 
     @Test
+    void ownerWebhookDeliveriesThatFailAreCounted() {
+        Shop shop = Shop.simulated();
+        // Nobody listens on port 9: every attempt fails and the delivery waits for its retry.
+        shop.owner().withJwt().body(Map.of("url", "http://127.0.0.1:9/hooks", "event_types",
+                java.util.List.of("payment.created"))).post("/webhooks/endpoints/").then().statusCode(201);
+        shop.paymentFor(Shop.randomMac());
+        await().atMost(Duration.ofSeconds(15)).until(() -> db.queryLong("SELECT count(*) FROM webhook_delivery "
+                + "WHERE owner_id = ? AND state = 'queued' AND attempts > 0", shop.owner().id()) >= 1);
+        gauges.refresh();
+        Scrape after = Scrape.now();
+        assertTrue(after.value("hotspot_webhook_deliveries_queued", "state", "retrying") >= 1, after.text());
+        assertTrue(after.value("hotspot_webhook_deliveries_queued_oldest_age_seconds", "state", "retrying") > 0);
+        double disabled = after.value("hotspot_webhook_endpoints_disabled");
+        db.update("UPDATE webhook_endpoint SET enabled = false, disabled_reason = 'test', disabled_at = now() "
+                + "WHERE owner_id = ?", shop.owner().id());
+        gauges.refresh();
+        assertEquals(disabled + 1, Scrape.now().value("hotspot_webhook_endpoints_disabled"));
+    }
+
+    @Test
     void rateLimitRefusalsAreCountedByLimit() {
         String key = UUID.randomUUID().toString();
         double before = Scrape.now().value("hotspot_rate_limit_refusals_total", "limit", "test-tiny");
