@@ -10,6 +10,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import org.hotspotbilling.crypto.Tokens;
 import org.hotspotbilling.router.HostPolicy;
+import org.hotspotbilling.work.LeasedDispatcher;
 import org.jboss.logging.Logger;
 
 import java.io.ByteArrayOutputStream;
@@ -21,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -29,15 +31,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sends the webhook outbox. An event written by this instance wakes it once its transaction has committed; a
@@ -56,11 +52,7 @@ public class WebhookWorker {
     private final HttpClient http;
     /** Identifies this instance's leases in webhook_delivery. */
     private final String token = Tokens.randomHex(16);
-    private final AtomicBoolean wakeQueued = new AtomicBoolean();
-    private final AtomicInteger attemptsMade = new AtomicInteger();
-    private volatile ExecutorService dispatcher;
-    private volatile ExecutorService pool;
-    private volatile Semaphore idle;
+    private volatile LeasedDispatcher dispatcher;
 
     public WebhookWorker(WebhookOutbox outbox, HostPolicy hostPolicy, WebhookConfig config) {
         this.outbox = outbox;
@@ -76,19 +68,14 @@ public class WebhookWorker {
             LOG.info("Webhook delivery is off in this instance (hotspot.webhooks.enabled=false)");
             return;
         }
-        AtomicInteger n = new AtomicInteger();
-        idle = new Semaphore(config.workers());
-        dispatcher = Executors.newSingleThreadExecutor(r -> daemon(r, "webhook-dispatch"));
-        pool = Executors.newFixedThreadPool(config.workers(), r -> daemon(r, "webhook-" + n.incrementAndGet()));
-        wake(); // deliveries left by a crash or a stop are picked up now, not at the first sweep
+        dispatcher = new LeasedDispatcher("webhook", config.workers(),
+                free -> outbox.claim(free, token, Instant.now(), config.lease()), this::attempt);
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
         if (dispatcher != null) {
-            dispatcher.shutdownNow();
-            pool.shutdown();
             // An attempt cut short here is made again by whichever instance takes the delivery after its lease.
-            pool.awaitTermination(5, TimeUnit.SECONDS);
+            dispatcher.stop(Duration.ofSeconds(5));
         }
     }
 
@@ -104,51 +91,15 @@ public class WebhookWorker {
 
     /** Attempts finished by this instance since start (tests wait on it). */
     public int attemptsMade() {
-        return attemptsMade.get();
+        LeasedDispatcher d = dispatcher;
+        return d == null ? 0 : d.finished();
     }
 
     /** Asks the dispatcher to look for due deliveries; calls made while it is already asked fold into one. */
     public void wake() {
-        ExecutorService d = dispatcher;
-        if (d == null || !wakeQueued.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            d.execute(() -> {
-                wakeQueued.set(false);
-                dispatch();
-            });
-        } catch (RejectedExecutionException e) {
-            wakeQueued.set(false); // shutting down
-        }
-    }
-
-    private void dispatch() {
-        try {
-            while (true) {
-                int free = idle.availablePermits();
-                if (free == 0) {
-                    return; // a finishing attempt wakes the dispatcher again
-                }
-                List<Long> claimed = outbox.claim(free, token, Instant.now(), config.lease());
-                if (claimed.isEmpty()) {
-                    return;
-                }
-                for (long deliveryId : claimed) {
-                    idle.acquireUninterruptibly();
-                    pool.execute(() -> {
-                        try {
-                            attempt(deliveryId);
-                        } finally {
-                            idle.release();
-                            attemptsMade.incrementAndGet();
-                            wake();
-                        }
-                    });
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.error("Webhook dispatch failed; the next sweep tries again", e);
+        LeasedDispatcher d = dispatcher;
+        if (d != null) {
+            d.wake();
         }
     }
 
@@ -292,11 +243,5 @@ public class WebhookWorker {
 
     private static int elapsedMs(long started) {
         return (int) TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-    }
-
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
     }
 }

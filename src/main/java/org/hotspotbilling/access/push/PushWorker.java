@@ -12,22 +12,15 @@ import org.hotspotbilling.crypto.Tokens;
 import org.hotspotbilling.router.RouterOsClient;
 import org.hotspotbilling.router.RouterOsException;
 import org.hotspotbilling.router.RouterService;
+import org.hotspotbilling.work.LeasedDispatcher;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Delivers the push outbox. A completed payment wakes it as soon as its transaction commits; a scheduled sweep
@@ -46,11 +39,7 @@ public class PushWorker {
     private final AccessConfig.Push config;
     /** Identifies this instance's leases in router_push_state. */
     private final String token = Tokens.randomHex(16);
-    private final AtomicBoolean wakeQueued = new AtomicBoolean();
-    private final AtomicInteger passesRun = new AtomicInteger();
-    private volatile ExecutorService dispatcher;
-    private volatile ExecutorService pool;
-    private volatile Semaphore idle;
+    private volatile LeasedDispatcher dispatcher;
 
     public PushWorker(PushOutbox outbox, RouterService routers, RouterOsClient client, AccessConfig config) {
         this.outbox = outbox;
@@ -64,19 +53,14 @@ public class PushWorker {
             LOG.info("Push delivery is off in this instance (hotspot.access.push.enabled=false)");
             return;
         }
-        AtomicInteger n = new AtomicInteger();
-        idle = new Semaphore(config.workers());
-        dispatcher = Executors.newSingleThreadExecutor(r -> daemon(r, "push-dispatch"));
-        pool = Executors.newFixedThreadPool(config.workers(), r -> daemon(r, "push-" + n.incrementAndGet()));
-        wake(); // jobs left by a crash or a stop are picked up now, not at the first sweep
+        dispatcher = new LeasedDispatcher("push", config.workers(),
+                free -> outbox.claim(free, token, Instant.now(), config.lease()), this::pass);
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
         if (dispatcher != null) {
-            dispatcher.shutdownNow();
-            pool.shutdown();
             // A pass cut short here is finished by whichever instance takes the router after its lease.
-            pool.awaitTermination(5, TimeUnit.SECONDS);
+            dispatcher.stop(Duration.ofSeconds(5));
         }
     }
 
@@ -99,52 +83,16 @@ public class PushWorker {
 
     /** Asks the dispatcher to look for due routers; calls made while it is already asked fold into one. */
     public void wake() {
-        ExecutorService d = dispatcher;
-        if (d == null || !wakeQueued.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            d.execute(() -> {
-                wakeQueued.set(false);
-                dispatch();
-            });
-        } catch (RejectedExecutionException e) {
-            wakeQueued.set(false); // shutting down
+        LeasedDispatcher d = dispatcher;
+        if (d != null) {
+            d.wake();
         }
     }
 
     /** Passes finished by this instance since start (tests wait on it). */
     public int passesRun() {
-        return passesRun.get();
-    }
-
-    private void dispatch() {
-        try {
-            while (true) {
-                int free = idle.availablePermits();
-                if (free == 0) {
-                    return; // a finishing pass wakes the dispatcher again
-                }
-                List<Long> claimed = outbox.claim(free, token, Instant.now(), config.lease());
-                if (claimed.isEmpty()) {
-                    return;
-                }
-                for (long routerId : claimed) {
-                    idle.acquireUninterruptibly();
-                    pool.execute(() -> {
-                        try {
-                            pass(routerId);
-                        } finally {
-                            idle.release();
-                            passesRun.incrementAndGet();
-                            wake();
-                        }
-                    });
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.error("Push dispatch failed; the next sweep tries again", e);
-        }
+        LeasedDispatcher d = dispatcher;
+        return d == null ? 0 : d.finished();
     }
 
     private void pass(long routerId) {
@@ -216,12 +164,6 @@ public class PushWorker {
     private static boolean ownerMustFix(RouterOsException e) {
         return e.kind() == RouterOsException.Kind.REFUSED || e.kind() == RouterOsException.Kind.HOST_NOT_ALLOWED
                 || e.kind() == RouterOsException.Kind.TLS;
-    }
-
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
     }
 
     /** The lease ran out and another worker holds the router now: this pass stops writing. */
