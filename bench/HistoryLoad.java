@@ -106,12 +106,16 @@ public final class HistoryLoad {
         System.out.println(table);
     }
 
-    /** One owner's year: two routers (one in ten payments on the second), 50,000 customers, 10 % failed. */
+    /**
+     * One owner's year: two routers (one in ten payments on the second), 50,000 customers, 10 % failed (with M-Pesa
+     * result codes). The overview's rollup triggers (V195) run for every settled row, as for payments settled live.
+     */
     static void seed(Shop shop, long otherRouter, int payments) throws Exception {
         psql("INSERT INTO payment (id, owner_id, router_id, plan_id, package_name, duration_hours, "
                 + "download_speed_mbps, upload_speed_mbps, phone_number, amount, payment_method, payment_provider, "
                 + "provider_mode, credential_id, kind, status, intasend_invoice_id, mac_address, "
-                + "package_expiry_time, completed_at, error_message, next_check_at, created_at, updated_at) "
+                + "package_expiry_time, completed_at, error_message, failure_code, next_check_at, created_at, "
+                + "updated_at) "
                 + "SELECT gen_random_uuid(), " + shop.ownerId + ", CASE WHEN g % 10 = 3 THEN " + otherRouter
                 + " ELSE " + shop.routerId + " END, " + shop.planId + ", '1 Hour', 1, 5, 2, "
                 + "'2547' || lpad((g % 50000)::text, 8, '0'), 20, 'mpesa', 'instasend', 'simulator', "
@@ -122,6 +126,7 @@ public final class HistoryLoad {
                 + "CASE WHEN s.status = 'completed' THEN t.at + interval '1 hour' END, "
                 + "CASE WHEN s.status = 'completed' THEN t.at + interval '20 seconds' END, "
                 + "CASE WHEN s.status = 'failed' THEN 'Request cancelled by user' ELSE '' END, "
+                + "CASE WHEN s.status = 'failed' THEN (ARRAY['1032', '1037', '1', '2001'])[g / 10 % 4 + 1] END, "
                 + "CASE WHEN s.status = 'processing' THEN now() - make_interval(secs => g::float8) END, t.at, t.at "
                 + "FROM generate_series(1, " + payments + ") g, "
                 + "LATERAL (SELECT now() - make_interval(secs => (g * 31)::float8) AS at) t, "

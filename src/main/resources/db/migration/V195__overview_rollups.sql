@@ -38,6 +38,10 @@ CREATE FUNCTION overview_bucket_width(bucket INTEGER) RETURNS INTEGER IMMUTABLE 
         WHEN bucket < 7200 THEN 600 WHEN bucket < 172800 THEN 3600 ELSE 0 END
 $$;
 
+-- Each rollup row is updated at every settlement of its day: half of every page is left free, so the new version
+-- of a row goes to its own page (a HOT update, no index entry) and the page's dead versions are pruned as it is
+-- read, keeping the tables as small as their rows.
+
 -- Settled payments (completed, failed, cancelled) per owner and UTC day of creation: how many, and their amount.
 -- result_code is the failure's provider code for failed and cancelled payments ('' for none), '' for completed.
 -- Open payments are not here: they are few and change often, and are counted from payment itself.
@@ -52,7 +56,7 @@ CREATE TABLE overview_payment_day (
     payments    BIGINT         NOT NULL,
     amount      NUMERIC(16, 2) NOT NULL,
     PRIMARY KEY (owner_id, day, status, provider, currency, result_code, slot)
-);
+) WITH (fillfactor = 50);
 
 -- Completed payments per owner, UTC day of creation and time-to-complete bucket.
 CREATE TABLE overview_completion_day (
@@ -62,7 +66,7 @@ CREATE TABLE overview_completion_day (
     slot     SMALLINT NOT NULL,
     payments BIGINT   NOT NULL,
     PRIMARY KEY (owner_id, day, bucket, slot)
-);
+) WITH (fillfactor = 50);
 
 -- Provider callbacks (payment_event type webhook_received) per owner, UTC day received and provider.
 CREATE TABLE overview_callback_day (
@@ -72,7 +76,7 @@ CREATE TABLE overview_callback_day (
     slot      SMALLINT    NOT NULL,
     callbacks BIGINT      NOT NULL,
     PRIMARY KEY (owner_id, day, provider, slot)
-);
+) WITH (fillfactor = 50);
 
 -- A payment's part in the rollups, added (delta 1) or taken away (-1). Taking away only updates: a payment deleted
 -- with its owner finds the owner's rows already gone, and must not write them again.
@@ -145,32 +149,29 @@ CREATE TRIGGER overview_payment_updated AFTER UPDATE ON payment
         OR OLD.failure_code IS DISTINCT FROM NEW.failure_code)
     EXECUTE FUNCTION overview_payment_changed();
 
--- A callback names its owner, so the callbacks of a partial day are read by (owner, time) from an index.
-ALTER TABLE payment_event ADD COLUMN owner_id BIGINT;
-UPDATE payment_event e SET owner_id = p.owner_id FROM payment p
+-- A callback names its payment's owner and provider (filled in below; null on other events), so the callbacks of
+-- a partial day are read by (owner, time) from an index, without visiting their payments.
+ALTER TABLE payment_event ADD COLUMN owner_id BIGINT, ADD COLUMN provider VARCHAR(20);
+UPDATE payment_event e SET owner_id = p.owner_id, provider = p.payment_provider FROM payment p
 WHERE p.id = e.payment_id AND e.type = 'webhook_received';
 CREATE INDEX payment_event_callback_idx ON payment_event (owner_id, created_at) WHERE type = 'webhook_received';
 
 CREATE FUNCTION overview_callback_owner() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    SELECT owner_id INTO NEW.owner_id FROM payment WHERE id = NEW.payment_id;
+    SELECT owner_id, payment_provider INTO NEW.owner_id, NEW.provider FROM payment WHERE id = NEW.payment_id;
     RETURN NEW;
 END $$;
 
 CREATE FUNCTION overview_callback_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO overview_callback_day AS t
-        SELECT NEW.owner_id, (NEW.created_at AT TIME ZONE 'UTC')::date, p.payment_provider,
-            overview_slot(NEW.payment_id), 1
-        FROM payment p WHERE p.id = NEW.payment_id
+        INSERT INTO overview_callback_day AS t VALUES (NEW.owner_id, (NEW.created_at AT TIME ZONE 'UTC')::date,
+            NEW.provider, overview_slot(NEW.payment_id), 1)
         ON CONFLICT (owner_id, day, provider, slot) DO UPDATE SET callbacks = t.callbacks + 1;
     ELSE
-        UPDATE overview_callback_day t SET callbacks = t.callbacks - 1
-        FROM payment p
-        WHERE p.id = OLD.payment_id AND t.owner_id = OLD.owner_id
-            AND t.day = (OLD.created_at AT TIME ZONE 'UTC')::date AND t.provider = p.payment_provider
-            AND t.slot = overview_slot(OLD.payment_id);
+        UPDATE overview_callback_day SET callbacks = callbacks - 1
+        WHERE owner_id = OLD.owner_id AND day = (OLD.created_at AT TIME ZONE 'UTC')::date
+            AND provider = OLD.provider AND slot = overview_slot(OLD.payment_id);
     END IF;
     RETURN NULL;
 END $$;
@@ -195,9 +196,8 @@ SELECT owner_id, (created_at AT TIME ZONE 'UTC')::date, overview_bucket(extract(
 FROM payment WHERE status = 'completed' AND completed_at IS NOT NULL
 GROUP BY 1, 2, 3, 4;
 INSERT INTO overview_callback_day
-SELECT e.owner_id, (e.created_at AT TIME ZONE 'UTC')::date, p.payment_provider, overview_slot(e.payment_id), count(*)
-FROM payment_event e JOIN payment p ON p.id = e.payment_id
-WHERE e.type = 'webhook_received'
+SELECT owner_id, (created_at AT TIME ZONE 'UTC')::date, provider, overview_slot(payment_id), count(*)
+FROM payment_event WHERE type = 'webhook_received'
 GROUP BY 1, 2, 3, 4;
 
 -- Live grants of one owner (the overview counts them; access_grant_owner_idx would visit every ended grant too).

@@ -175,9 +175,8 @@ public class OwnerOverview {
     }
 
     private Callbacks callbacks(long ownerId, OverviewRange range) {
-        String rows = "SELECT p.payment_provider AS provider, 1 AS callbacks FROM payment_event e "
-                + "JOIN payment p ON p.id = e.payment_id WHERE e.owner_id = :owner AND e.type = 'webhook_received' "
-                + "AND e.created_at >= :from%1$d AND e.created_at < :to%1$d";
+        String rows = "SELECT provider, 1 AS callbacks FROM payment_event WHERE owner_id = :owner "
+                + "AND type = 'webhook_received' AND created_at >= :from%1$d AND created_at < :to%1$d";
         Query query = em.createNativeQuery("SELECT provider, sum(callbacks) FROM (SELECT provider, callbacks "
                 + "FROM overview_callback_day WHERE owner_id = :owner AND day >= :fullFrom AND day < :fullTo"
                 + " UNION ALL " + rows.formatted(0) + " UNION ALL " + rows.formatted(1)
