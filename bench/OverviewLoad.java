@@ -207,7 +207,7 @@ public final class OverviewLoad {
         statements.put("settled payments", "SELECT day::text, status, provider, currency, result_code, "
                 + "sum(payments), sum(amount) FROM (SELECT day, status, provider, currency, result_code, payments, "
                 + "amount FROM overview_payment_day WHERE " + days + " UNION ALL " + settledRows + first
-                + " UNION ALL " + settledRows + last + ") t GROUP BY 1, 2, 3, 4, 5 HAVING sum(payments) <> 0");
+                + " UNION ALL " + settledRows + last + ") t GROUP BY day, status, provider, currency, result_code HAVING sum(payments) <> 0");
         statements.put("open payments", "SELECT status, payment_provider, count(*) FROM payment WHERE owner_id = "
                 + owner + " AND status IN ('pending', 'processing') AND " + edges.formatted(from, to)
                 + " GROUP BY 1, 2");

@@ -200,5 +200,7 @@ SELECT owner_id, (created_at AT TIME ZONE 'UTC')::date, provider, overview_slot(
 FROM payment_event WHERE type = 'webhook_received'
 GROUP BY 1, 2, 3, 4;
 
--- Live grants of one owner (the overview counts them; access_grant_owner_idx would visit every ended grant too).
-CREATE INDEX access_grant_owner_live_idx ON access_grant (owner_id, expires_at) WHERE state IN ('pending', 'on_router');
+-- Live grants of one owner by state (the overview counts them from the index alone; access_grant_owner_idx would
+-- visit every ended grant too).
+CREATE INDEX access_grant_owner_live_idx ON access_grant (owner_id, state, expires_at)
+    WHERE state IN ('pending', 'on_router');

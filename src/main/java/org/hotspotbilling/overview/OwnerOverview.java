@@ -77,7 +77,7 @@ public class OwnerOverview {
                 + "sum(amount) FROM (SELECT day, status, provider, currency, result_code, payments, amount "
                 + "FROM overview_payment_day WHERE owner_id = :owner AND day >= :fullFrom AND day < :fullTo"
                 + " UNION ALL " + rows.formatted(0) + " UNION ALL " + rows.formatted(1)
-                + ") t GROUP BY 1, 2, 3, 4, 5 HAVING sum(payments) <> 0");
+                + ") t GROUP BY day, status, provider, currency, result_code HAVING sum(payments) <> 0");
         for (Object[] row : rows(bind(query, ownerId, range))) {
             figures.settled(LocalDate.parse((String) row[0]), (String) row[1], (String) row[2], (String) row[3],
                     (String) row[4], ((Number) row[5]).longValue(), (BigDecimal) row[6]);
@@ -91,7 +91,7 @@ public class OwnerOverview {
                 + "AND created_at < :to GROUP BY 1, 2")
                 .setParameter("owner", ownerId).setParameter("from", range.from()).setParameter("to", range.to());
         for (Object[] row : rows(query)) {
-            figures.open((String) row[0], (String) row[1], ((Number) row[2]).longValue());
+            figures.count((String) row[0], (String) row[1], ((Number) row[2]).longValue());
         }
     }
 
@@ -245,11 +245,8 @@ public class OwnerOverview {
             }
         }
 
-        void open(String status, String provider, long payments) {
-            count(status, provider, payments);
-        }
-
-        private void count(String status, String provider, long payments) {
+        /** Any payments of the range, settled or open. */
+        void count(String status, String provider, long payments) {
             byStatus.merge(status, payments, Long::sum);
             providerTotals.merge(provider, payments, Long::sum);
             providerStatus.computeIfAbsent(provider, p -> statusCounts()).merge(status, payments, Long::sum);
@@ -283,7 +280,6 @@ public class OwnerOverview {
                 failures.add(new Failure(resultCode, byProvider.values().stream().mapToLong(Long::longValue).sum(),
                         byProvider, RecoveryHints.forCode(resultCode)));
             });
-            failures.removeIf(f -> f.payments() == 0);
             failures.sort(Comparator.comparingLong(Failure::payments).reversed());
             return failures;
         }
