@@ -39,23 +39,14 @@ public final class HistoryLoad {
     }
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> opt = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < argv.length; i += 2) {
-            opt.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
-        }
-        java.net.URI base = java.net.URI.create(opt.get("base-url"));
-        BenchKit.host = base.getHost();
-        BenchKit.port = base.getPort();
-        BenchKit.dbPort = Integer.parseInt(opt.get("db-port"));
+        Map<String, String> opt = options(argv);
         int payments = Integer.parseInt(opt.getOrDefault("payments", "1000000"));
         int samples = Integer.parseInt(opt.getOrDefault("samples", "500"));
         int warmup = Integer.parseInt(opt.getOrDefault("warmup", "500"));
         String claimSql = Files.readString(Path.of(opt.get("claim-sql")));
 
         Shop shop = Shop.open("simulator");
-        long otherRouter = Long.parseLong(BenchKit.group(BenchKit.call("POST", "/routers/", shop.jwt,
-                "{\"name\":\"Second router\",\"host\":\"192.0.2.11\",\"port\":8728,\"username\":\"billing\","
-                        + "\"password\":\"pw\"}", 201).text(), "\"id\":(\\d+)"));
+        long otherRouter = secondRouter(shop);
         long seedStart = System.nanoTime();
         seed(shop, otherRouter, payments);
         log(String.format(Locale.ROOT, "seeded %,d payments in %.0f s", payments,
@@ -104,6 +95,26 @@ public final class HistoryLoad {
         rows.forEach(table::append);
         Files.writeString(Path.of(opt.get("out")), table.toString());
         System.out.println(table);
+    }
+
+    /** The options (--name value), with BenchKit pointed at the app (--base-url) and its database (--db-port). */
+    static Map<String, String> options(String[] argv) {
+        Map<String, String> opt = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < argv.length; i += 2) {
+            opt.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
+        }
+        java.net.URI base = java.net.URI.create(opt.get("base-url"));
+        BenchKit.host = base.getHost();
+        BenchKit.port = base.getPort();
+        BenchKit.dbPort = Integer.parseInt(opt.get("db-port"));
+        return opt;
+    }
+
+    /** The shop's second router, which {@link #seed} gives one payment in ten. */
+    static long secondRouter(Shop shop) throws Exception {
+        return Long.parseLong(BenchKit.group(BenchKit.call("POST", "/routers/", shop.jwt,
+                "{\"name\":\"Second router\",\"host\":\"192.0.2.11\",\"port\":8728,\"username\":\"billing\","
+                        + "\"password\":\"pw\"}", 201).text(), "\"id\":(\\d+)"));
     }
 
     /**
@@ -160,6 +171,12 @@ public final class HistoryLoad {
     }
 
     static String line(String label, int samples, int warmup, Shop shop, Supplier<String> paths) throws Exception {
+        return line(label, samples, warmup, shop, paths, TARGET_P99_MS);
+    }
+
+    /** {@code samples} GETs of the paths given, one at a time on one connection, after {@code warmup} unmeasured. */
+    static String line(String label, int samples, int warmup, Shop shop, Supplier<String> paths, double targetP99Ms)
+            throws Exception {
         long[] ms = new long[samples];
         try (Conn conn = new Conn()) {
             for (int i = -warmup; i < samples; i++) {
@@ -175,7 +192,7 @@ public final class HistoryLoad {
                 }
             }
         }
-        return row(label, ms);
+        return row(label, ms, targetP99Ms);
     }
 
     /**
@@ -224,16 +241,20 @@ public final class HistoryLoad {
     }
 
     static String row(String label, long[] nanos) {
+        return row(label, nanos, TARGET_P99_MS);
+    }
+
+    static String row(String label, long[] nanos, double targetP99Ms) {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
         double p50 = percentile(sorted, sorted.length, 0.50) / 1e6;
         double p99 = percentile(sorted, sorted.length, 0.99) / 1e6;
         double max = sorted[sorted.length - 1] / 1e6;
-        String verdict = p99 < TARGET_P99_MS ? "met" : "**missed**";
+        String verdict = p99 < targetP99Ms ? "met" : "**missed**";
         if (!label.equals("warm-up")) {
             log(String.format(Locale.ROOT, "%s: p50 %.2f ms, p99 %.2f ms", label, p50, p99));
         }
         return String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | p99 < %.0f ms: %s |%n", label, p50, p99, max,
-                TARGET_P99_MS, verdict);
+                targetP99Ms, verdict);
     }
 }

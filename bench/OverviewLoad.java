@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -16,7 +15,6 @@ import static bench.BenchKit.Conn;
 import static bench.BenchKit.Resp;
 import static bench.BenchKit.Shop;
 import static bench.BenchKit.log;
-import static bench.BenchKit.percentile;
 import static bench.BenchKit.psql;
 
 /**
@@ -39,22 +37,13 @@ public final class OverviewLoad {
     }
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> opt = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < argv.length; i += 2) {
-            opt.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
-        }
-        java.net.URI base = java.net.URI.create(opt.get("base-url"));
-        BenchKit.host = base.getHost();
-        BenchKit.port = base.getPort();
-        BenchKit.dbPort = Integer.parseInt(opt.get("db-port"));
+        Map<String, String> opt = HistoryLoad.options(argv);
         int payments = Integer.parseInt(opt.getOrDefault("payments", "1000000"));
         int samples = Integer.parseInt(opt.getOrDefault("samples", "300"));
         int warmup = Integer.parseInt(opt.getOrDefault("warmup", "100"));
 
         Shop shop = Shop.open("simulator");
-        long otherRouter = Long.parseLong(BenchKit.group(BenchKit.call("POST", "/routers/", shop.jwt,
-                "{\"name\":\"Second router\",\"host\":\"192.0.2.11\",\"port\":8728,\"username\":\"billing\","
-                        + "\"password\":\"pw\"}", 201).text(), "\"id\":(\\d+)"));
+        long otherRouter = HistoryLoad.secondRouter(shop);
         long t0 = System.nanoTime();
         HistoryLoad.seed(shop, otherRouter, payments);
         double seedSeconds = (System.nanoTime() - t0) / 1e9;
@@ -157,30 +146,7 @@ public final class OverviewLoad {
     }
 
     static String line(String label, int samples, int warmup, Shop shop, String query) throws Exception {
-        long[] ns = new long[samples];
-        try (Conn conn = new Conn()) {
-            for (int i = -warmup; i < samples; i++) {
-                long t0 = System.nanoTime();
-                Resp r = conn.send("GET", "/payments/overview/" + query, shop.jwt, null);
-                long took = System.nanoTime() - t0;
-                if (r.status != 200) {
-                    throw new IllegalStateException(query + " answered " + r.status + ": " + r.text());
-                }
-                if (i >= 0) {
-                    ns[i] = took;
-                }
-            }
-        }
-        long[] sorted = ns.clone();
-        Arrays.sort(sorted);
-        double p50 = percentile(sorted, sorted.length, 0.50) / 1e6;
-        double p99 = percentile(sorted, sorted.length, 0.99) / 1e6;
-        double max = sorted[sorted.length - 1] / 1e6;
-        if (!label.equals("warm-up")) {
-            log(String.format(Locale.ROOT, "%s: p50 %.2f ms, p99 %.2f ms", label, p50, p99));
-        }
-        return String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | p99 < %.0f ms: %s |%n", label, p50, p99, max,
-                TARGET_P99_MS, p99 < TARGET_P99_MS ? "met" : "**missed**");
+        return HistoryLoad.line(label, samples, warmup, shop, () -> "/payments/overview/" + query, TARGET_P99_MS);
     }
 
     /**

@@ -125,7 +125,7 @@ class OverviewRequestTest {
     }
 
     @Test
-    void onlyTheOwnerMayAskWithOrWithoutTheSlash() {
+    void onlyTheOwnerMayAskWithOrWithoutTheSlashAsDocumented() {
         TestOwner owner = Owners.register();
         given().get("/payments/overview/").then().statusCode(401);
         owner.asPortal().get("/payments/overview/").then().statusCode(403);
@@ -135,6 +135,10 @@ class OverviewRequestTest {
         owner.withKeyPair().get("/payments/overview/").then().statusCode(200).body("payments.total", equalTo(0));
         given().header("X-API-Key", owner.publicKey()).header("X-Private-Key", "0".repeat(64))
                 .get("/payments/overview/").then().statusCode(401);
+        given().accept("application/json").get("/q/openapi").then().statusCode(200)
+                .body("paths.'/payments/overview'.get.security[0].jwt", org.hamcrest.Matchers.notNullValue())
+                .body("paths.'/payments/overview'.get.security[1].apiKey", org.hamcrest.Matchers.notNullValue())
+                .body("paths.'/payments/overview'.get.parameters.name", org.hamcrest.Matchers.hasItems("from", "to"));
     }
 
     private static JsonPath get(TestOwner owner, String query) {
