@@ -5,7 +5,7 @@
 # measure, one request at a time, GET /payments/overview/ for ranges of 1, 30 and 365 days (dates, and instants
 # whose partial days are read from the rows), and EXPLAIN ANALYZE its statements at that size with
 # bench/OverviewLoad.java; write bench/results/overview-latest.md and stop everything it started (also on failure
-# or Ctrl-C). Loopback only. Takes about 8 minutes, most of it the seeding.
+# or Ctrl-C). Loopback only. Takes about 6 minutes after the build, most of it the seeding.
 #
 # Knobs (environment): BENCH_PAYMENTS (1000000), BENCH_SAMPLES (300 per line), BENCH_WARMUP (100 per line),
 # BENCH_OUT (bench/results/overview-latest.md), BENCH_APP_ENV (extra app settings), BENCH_JAVA_OPTS (extra JVM
