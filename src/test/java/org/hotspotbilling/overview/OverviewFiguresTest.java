@@ -139,6 +139,11 @@ class OverviewFiguresTest {
         assertEquals(List.of(0, 1, 1, 0), mixed.getList("revenue.by_day.payments"));
         assertEquals(Map.of("KES", "40.00"), mixed.getMap("revenue.total"));
         Rollups.assertMatchRows(db, shop.owner().id());
+
+        // A row deleted by hand leaves the rollups too.
+        db.update("DELETE FROM payment WHERE id = ?::uuid", noonFailed);
+        Rollups.assertMatchRows(db, shop.owner().id());
+        assertEquals(2, overview(shop, "?from=2026-02-28&to=2026-03-04").getInt("payments.total"));
     }
 
     @Test
