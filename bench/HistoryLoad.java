@@ -119,7 +119,7 @@ public final class HistoryLoad {
 
     /**
      * One owner's year: two routers (one in ten payments on the second), 50,000 customers, 10 % failed (with M-Pesa
-     * result codes). The overview's rollup triggers (V195) run for every settled row, as for payments settled live.
+     * result codes), completed 8 to 60 s after they were made. The overview's rollup triggers (V195) run for every settled row, as for payments settled live.
      */
     static void seed(Shop shop, long otherRouter, int payments) throws Exception {
         psql("INSERT INTO payment (id, owner_id, router_id, plan_id, package_name, duration_hours, "
@@ -135,7 +135,8 @@ public final class HistoryLoad {
                 + "|| upper(lpad(to_hex(g / 256 % 256), 2, '0')) || ':' || upper(lpad(to_hex(g % 256), 2, '0')) "
                 + "|| ':01', "
                 + "CASE WHEN s.status = 'completed' THEN t.at + interval '1 hour' END, "
-                + "CASE WHEN s.status = 'completed' THEN t.at + interval '20 seconds' END, "
+                + "CASE WHEN s.status = 'completed' "
+                + "THEN t.at + make_interval(secs => 8 + g::bigint * 7919 % 520 / 10.0) END, "
                 + "CASE WHEN s.status = 'failed' THEN 'Request cancelled by user' ELSE '' END, "
                 + "CASE WHEN s.status = 'failed' THEN (ARRAY['1032', '1037', '1', '2001'])[g / 10 % 4 + 1] END, "
                 + "CASE WHEN s.status = 'processing' THEN now() - make_interval(secs => g::float8) END, t.at, t.at "
