@@ -52,7 +52,8 @@ public final class OverviewLoad {
         t0 = System.nanoTime();
         psql("INSERT INTO payment_event (payment_id, type, source, result_code, created_at) SELECT id, "
                 + "'webhook_received', 'webhook', 'COMPLETE', created_at + interval '15 seconds' FROM payment "
-                + "WHERE owner_id = " + shop.ownerId + " AND status <> 'processing' AND get_byte(uuid_send(id), 0) % 2 = 0");
+                + "WHERE owner_id = " + shop.ownerId + " AND status <> 'processing' "
+                + "AND get_byte(uuid_send(id), 0) % 2 = 0");
         double callbackSeconds = (System.nanoTime() - t0) / 1e9;
         psql("INSERT INTO access_grant (owner_id, router_id, mac_address, expires_at, rate_limit, state, "
                 + "created_at, updated_at) SELECT " + shop.ownerId + ", " + shop.routerId + ", '02:BB:' || "
@@ -85,7 +86,8 @@ public final class OverviewLoad {
         lines.put("30 days, the default (now − 30 d → now)", "");
         lines.put("30 days as dates", "?from=" + today.minusDays(30) + "&to=" + today);
         lines.put("365 days as dates", "?from=" + today.minusDays(365) + "&to=" + today);
-        lines.put("365 days as instants (now − 365 d → now)", "?from=" + now.minus(Duration.ofDays(365)) + "&to=" + now);
+        lines.put("365 days as instants (now − 365 d → now)",
+                "?from=" + now.minus(Duration.ofDays(365)) + "&to=" + now);
 
         String year = get(shop, lines.get("365 days as instants (now − 365 d → now)")).text();
         check(shop, year, now.minus(Duration.ofDays(365)), now);
@@ -173,7 +175,8 @@ public final class OverviewLoad {
         statements.put("settled payments", "SELECT day::text, status, provider, currency, result_code, "
                 + "sum(payments), sum(amount) FROM (SELECT day, status, provider, currency, result_code, payments, "
                 + "amount FROM overview_payment_day WHERE " + days + " UNION ALL " + settledRows + first
-                + " UNION ALL " + settledRows + last + ") t GROUP BY day, status, provider, currency, result_code HAVING sum(payments) <> 0");
+                + " UNION ALL " + settledRows + last + ") t GROUP BY day, status, provider, currency, result_code "
+                + "HAVING sum(payments) <> 0");
         statements.put("open payments", "SELECT status, payment_provider, count(*) FROM payment WHERE owner_id = "
                 + owner + " AND status IN ('pending', 'processing') AND " + edges.formatted(from, to)
                 + " GROUP BY 1, 2");

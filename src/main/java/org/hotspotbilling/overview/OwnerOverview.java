@@ -70,9 +70,10 @@ public class OwnerOverview {
     /** Settled payments by day, status, provider, currency and failure code. */
     private void settled(long ownerId, OverviewRange range, Figures figures) {
         String rows = "SELECT (created_at AT TIME ZONE 'UTC')::date AS day, status, payment_provider AS provider, "
-                + "currency, CASE WHEN status = 'completed' THEN '' ELSE coalesce(failure_code, '') END AS result_code, "
-                + "1 AS payments, amount FROM payment WHERE owner_id = :owner "
-                + "AND status IN ('completed', 'failed', 'cancelled') AND created_at >= :from%1$d AND created_at < :to%1$d";
+                + "currency, CASE WHEN status = 'completed' THEN '' ELSE coalesce(failure_code, '') END "
+                + "AS result_code, 1 AS payments, amount FROM payment WHERE owner_id = :owner "
+                + "AND status IN ('completed', 'failed', 'cancelled') "
+                + "AND created_at >= :from%1$d AND created_at < :to%1$d";
         Query query = em.createNativeQuery("SELECT day::text, status, provider, currency, result_code, sum(payments), "
                 + "sum(amount) FROM (SELECT day, status, provider, currency, result_code, payments, amount "
                 + "FROM overview_payment_day WHERE owner_id = :owner AND day >= :fullFrom AND day < :fullTo"
