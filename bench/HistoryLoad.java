@@ -39,23 +39,14 @@ public final class HistoryLoad {
     }
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> opt = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < argv.length; i += 2) {
-            opt.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
-        }
-        java.net.URI base = java.net.URI.create(opt.get("base-url"));
-        BenchKit.host = base.getHost();
-        BenchKit.port = base.getPort();
-        BenchKit.dbPort = Integer.parseInt(opt.get("db-port"));
+        Map<String, String> opt = options(argv);
         int payments = Integer.parseInt(opt.getOrDefault("payments", "1000000"));
         int samples = Integer.parseInt(opt.getOrDefault("samples", "500"));
         int warmup = Integer.parseInt(opt.getOrDefault("warmup", "500"));
         String claimSql = Files.readString(Path.of(opt.get("claim-sql")));
 
         Shop shop = Shop.open("simulator");
-        long otherRouter = Long.parseLong(BenchKit.group(BenchKit.call("POST", "/routers/", shop.jwt,
-                "{\"name\":\"Second router\",\"host\":\"192.0.2.11\",\"port\":8728,\"username\":\"billing\","
-                        + "\"password\":\"pw\"}", 201).text(), "\"id\":(\\d+)"));
+        long otherRouter = secondRouter(shop);
         long seedStart = System.nanoTime();
         seed(shop, otherRouter, payments);
         log(String.format(Locale.ROOT, "seeded %,d payments in %.0f s", payments,
@@ -106,12 +97,36 @@ public final class HistoryLoad {
         System.out.println(table);
     }
 
-    /** One owner's year: two routers (one in ten payments on the second), 50,000 customers, 10 % failed. */
+    /** The options (--name value), with BenchKit pointed at the app (--base-url) and its database (--db-port). */
+    static Map<String, String> options(String[] argv) {
+        Map<String, String> opt = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < argv.length; i += 2) {
+            opt.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
+        }
+        java.net.URI base = java.net.URI.create(opt.get("base-url"));
+        BenchKit.host = base.getHost();
+        BenchKit.port = base.getPort();
+        BenchKit.dbPort = Integer.parseInt(opt.get("db-port"));
+        return opt;
+    }
+
+    /** The shop's second router, which {@link #seed} gives one payment in ten. */
+    static long secondRouter(Shop shop) throws Exception {
+        return Long.parseLong(BenchKit.group(BenchKit.call("POST", "/routers/", shop.jwt,
+                "{\"name\":\"Second router\",\"host\":\"192.0.2.11\",\"port\":8728,\"username\":\"billing\","
+                        + "\"password\":\"pw\"}", 201).text(), "\"id\":(\\d+)"));
+    }
+
+    /**
+     * One owner's year: two routers (one in ten payments on the second), 50,000 customers, 10 % failed (with M-Pesa
+     * result codes), completed 8 to 60 s after they were made. The overview's rollup triggers (V195) run for every settled row, as for payments settled live.
+     */
     static void seed(Shop shop, long otherRouter, int payments) throws Exception {
         psql("INSERT INTO payment (id, owner_id, router_id, plan_id, package_name, duration_hours, "
                 + "download_speed_mbps, upload_speed_mbps, phone_number, amount, payment_method, payment_provider, "
                 + "provider_mode, credential_id, kind, status, intasend_invoice_id, mac_address, "
-                + "package_expiry_time, completed_at, error_message, next_check_at, created_at, updated_at) "
+                + "package_expiry_time, completed_at, error_message, failure_code, next_check_at, created_at, "
+                + "updated_at) "
                 + "SELECT gen_random_uuid(), " + shop.ownerId + ", CASE WHEN g % 10 = 3 THEN " + otherRouter
                 + " ELSE " + shop.routerId + " END, " + shop.planId + ", '1 Hour', 1, 5, 2, "
                 + "'2547' || lpad((g % 50000)::text, 8, '0'), 20, 'mpesa', 'instasend', 'simulator', "
@@ -120,8 +135,10 @@ public final class HistoryLoad {
                 + "|| upper(lpad(to_hex(g / 256 % 256), 2, '0')) || ':' || upper(lpad(to_hex(g % 256), 2, '0')) "
                 + "|| ':01', "
                 + "CASE WHEN s.status = 'completed' THEN t.at + interval '1 hour' END, "
-                + "CASE WHEN s.status = 'completed' THEN t.at + interval '20 seconds' END, "
+                + "CASE WHEN s.status = 'completed' "
+                + "THEN t.at + make_interval(secs => 8 + g::bigint * 7919 % 520 / 10.0) END, "
                 + "CASE WHEN s.status = 'failed' THEN 'Request cancelled by user' ELSE '' END, "
+                + "CASE WHEN s.status = 'failed' THEN (ARRAY['1032', '1037', '1', '2001'])[g / 10 % 4 + 1] END, "
                 + "CASE WHEN s.status = 'processing' THEN now() - make_interval(secs => g::float8) END, t.at, t.at "
                 + "FROM generate_series(1, " + payments + ") g, "
                 + "LATERAL (SELECT now() - make_interval(secs => (g * 31)::float8) AS at) t, "
@@ -155,6 +172,12 @@ public final class HistoryLoad {
     }
 
     static String line(String label, int samples, int warmup, Shop shop, Supplier<String> paths) throws Exception {
+        return line(label, samples, warmup, shop, paths, TARGET_P99_MS);
+    }
+
+    /** {@code samples} GETs of the paths given, one at a time on one connection, after {@code warmup} unmeasured. */
+    static String line(String label, int samples, int warmup, Shop shop, Supplier<String> paths, double targetP99Ms)
+            throws Exception {
         long[] ms = new long[samples];
         try (Conn conn = new Conn()) {
             for (int i = -warmup; i < samples; i++) {
@@ -170,7 +193,7 @@ public final class HistoryLoad {
                 }
             }
         }
-        return row(label, ms);
+        return row(label, ms, targetP99Ms);
     }
 
     /**
@@ -219,16 +242,20 @@ public final class HistoryLoad {
     }
 
     static String row(String label, long[] nanos) {
+        return row(label, nanos, TARGET_P99_MS);
+    }
+
+    static String row(String label, long[] nanos, double targetP99Ms) {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
         double p50 = percentile(sorted, sorted.length, 0.50) / 1e6;
         double p99 = percentile(sorted, sorted.length, 0.99) / 1e6;
         double max = sorted[sorted.length - 1] / 1e6;
-        String verdict = p99 < TARGET_P99_MS ? "met" : "**missed**";
+        String verdict = p99 < targetP99Ms ? "met" : "**missed**";
         if (!label.equals("warm-up")) {
             log(String.format(Locale.ROOT, "%s: p50 %.2f ms, p99 %.2f ms", label, p50, p99));
         }
         return String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | p99 < %.0f ms: %s |%n", label, p50, p99, max,
-                TARGET_P99_MS, verdict);
+                targetP99Ms, verdict);
     }
 }

@@ -156,10 +156,11 @@ read_pg_settings() {
         || current_setting('synchronous_commit') || ')'" || echo '?')
 }
 
-# Compiles bench/<name>.java with bench/BenchKit.java into $WORK/classes; prints that directory.
+# Compiles bench/<name>.java (and the other bench classes named after it) with bench/BenchKit.java into
+# $WORK/classes; prints that directory.
 compile_loader() {
     mkdir -p "$WORK/classes"
-    javac -Xlint:none -d "$WORK/classes" bench/BenchKit.java "bench/$1.java" >&2
+    javac -Xlint:none -d "$WORK/classes" bench/BenchKit.java $(printf 'bench/%s.java ' "$@") >&2
     echo "$WORK/classes"
 }
 

@@ -102,6 +102,10 @@ public class Payment extends TimestampedEntity {
     @Column(name = "completed_at")
     public Instant completedAt;
 
+    /** The provider's result code of the failure (failed payments; null when it gave none), for the overview. */
+    @Column(name = "failure_code", length = 40)
+    public String failureCode;
+
     @Column(name = "error_message", nullable = false, columnDefinition = "text")
     public String errorMessage = "";
 

@@ -111,6 +111,7 @@ public class PaymentSettlement {
         }
         PaymentStatus from = move(payment, PaymentStatus.failed);
         payment.errorMessage = reason == null ? "" : reason;
+        payment.failureCode = resultCode;
         payment.nextCheckAt = null;
         payment.intasendState = payment.intasendState == null ? "FAILED" : payment.intasendState;
         record(payment, Type.failed, source, from, resultCode, reason, RecoveryHints.forCode(resultCode));
