@@ -20,7 +20,7 @@ public final class OverviewDtos {
 
     public record Overview(Instant from, Instant to, Revenue revenue, Payments payments, BigDecimal successRate,
             List<Failure> failures, TimeToComplete timeToComplete, Routers routers, Access access,
-            Callbacks callbacks) {
+            Callbacks callbacks, Webhooks webhooks) {
     }
 
     /** Completed payments' amounts: in all, and for every UTC day the range touches (zeros included). */
@@ -61,6 +61,15 @@ public final class OverviewDtos {
 
     /** Provider callbacks about payments received in the range, and each credential's delivery counters. */
     public record Callbacks(long received, Map<String, Long> byProvider, List<CredentialCallbacks> credentials) {
+    }
+
+    /**
+     * The owner's own webhook endpoints (docs/webhooks.md), now: how many, how many we disabled after persistent
+     * failure, the deliveries waiting (not tried yet, or retrying after a failed attempt), the last success; and
+     * the deliveries that failed for good in the range.
+     */
+    public record Webhooks(long endpoints, long endpointsDisabled, long deliveriesQueued, long deliveriesRetrying,
+            long deliveriesFailed, Instant lastSuccessAt) {
     }
 
     /** A credential's webhook counters since it was created (not limited to the range). */

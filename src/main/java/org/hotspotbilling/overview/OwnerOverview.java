@@ -17,6 +17,7 @@ import org.hotspotbilling.overview.OverviewDtos.PushRouters;
 import org.hotspotbilling.overview.OverviewDtos.Revenue;
 import org.hotspotbilling.overview.OverviewDtos.Routers;
 import org.hotspotbilling.overview.OverviewDtos.TimeToComplete;
+import org.hotspotbilling.overview.OverviewDtos.Webhooks;
 import org.hotspotbilling.payment.PaymentStatus;
 import org.hotspotbilling.payment.RecoveryHints;
 import org.hotspotbilling.provider.CredentialDtos.WebhookDeliveries;
@@ -64,7 +65,28 @@ public class OwnerOverview {
         open(ownerId, range, figures);
         return new Overview(range.from(), range.to(), figures.revenue(), figures.payments(), figures.successRate(),
                 figures.failures(), timeToComplete(ownerId, range), routers(ownerId, now), access(ownerId, now),
-                callbacks(ownerId, range));
+                callbacks(ownerId, range), webhooks(ownerId, range));
+    }
+
+    /** The owner's webhook endpoints and deliveries (webhook_endpoint_owner_idx, V196's partial indexes). */
+    private Webhooks webhooks(long ownerId, OverviewRange range) {
+        Object[] endpoints = (Object[]) em.createNativeQuery("SELECT count(*), count(*) FILTER (WHERE "
+                + "disabled_reason IS NOT NULL), max(last_success_at) FROM webhook_endpoint WHERE owner_id = ?1")
+                .setParameter(1, ownerId).getSingleResult();
+        Object[] queued = (Object[]) em.createNativeQuery("SELECT count(*) FILTER (WHERE attempts = 0), "
+                + "count(*) FILTER (WHERE attempts > 0) FROM webhook_delivery WHERE owner_id = ?1 AND state = 'queued'")
+                .setParameter(1, ownerId).getSingleResult();
+        long failed = ((Number) em.createNativeQuery("SELECT count(*) FROM webhook_delivery WHERE owner_id = ?1 "
+                + "AND state = 'failed' AND finished_at >= ?2 AND finished_at < ?3").setParameter(1, ownerId)
+                .setParameter(2, range.from()).setParameter(3, range.to()).getSingleResult()).longValue();
+        return new Webhooks(((Number) endpoints[0]).longValue(), ((Number) endpoints[1]).longValue(),
+                ((Number) queued[0]).longValue(), ((Number) queued[1]).longValue(), failed,
+                endpoints[2] == null ? null : toInstant(endpoints[2]));
+    }
+
+    private static Instant toInstant(Object value) {
+        return value instanceof Instant i ? i : value instanceof java.time.OffsetDateTime o ? o.toInstant()
+                : ((java.sql.Timestamp) value).toInstant();
     }
 
     /** Settled payments by day, status, provider, currency and failure code. */
