@@ -3,6 +3,8 @@ package org.hotspotbilling.ops;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.hotspotbilling.testing.Db;
+import org.hotspotbilling.testing.Owners;
+import org.hotspotbilling.testing.Owners.TestOwner;
 import org.hotspotbilling.testing.FakeRouterOs;
 import org.hotspotbilling.testing.Scrape;
 import org.hotspotbilling.testing.Shop;
@@ -124,22 +126,32 @@ class MetricsTest {
 
     @Test
     void ownerWebhookDeliveriesThatFailAreCounted() {
-        Shop shop = Shop.simulated();
-        // Nobody listens on port 9: every attempt fails and the delivery waits for its retry.
-        shop.owner().withJwt().body(Map.of("url", "http://127.0.0.1:9/hooks", "event_types",
-                java.util.List.of("payment.created"))).post("/webhooks/endpoints/").then().statusCode(201);
-        shop.paymentFor(Shop.randomMac());
-        await().atMost(Duration.ofSeconds(15)).until(() -> db.queryLong("SELECT count(*) FROM webhook_delivery "
-                + "WHERE owner_id = ? AND state = 'queued' AND attempts > 0", shop.owner().id()) >= 1);
+        TestOwner owner = Owners.register();
+        gauges.refresh();
+        Scrape before = Scrape.now();
+        // A delivery whose attempts failed, next tried tomorrow (so no worker touches it while the test reads), and
+        // an endpoint we disabled.
+        db.update("INSERT INTO webhook_endpoint (owner_id, url, event_types, secret_ciphertext, created_at, "
+                + "updated_at) VALUES (?, 'https://hooks.isp.example/in', '{payment.created}', '\\x00'::bytea, now(), "
+                + "now())", owner.id());
+        db.update("INSERT INTO webhook_endpoint (owner_id, url, event_types, secret_ciphertext, enabled, "
+                + "disabled_reason, disabled_at, created_at, updated_at) VALUES (?, 'https://hooks.isp.example/off', "
+                + "'{payment.created}', '\\x00'::bytea, false, 'every attempt failed', now(), now(), now())",
+                owner.id());
+        long endpoint = db.queryLong("SELECT min(id) FROM webhook_endpoint WHERE owner_id = ?", owner.id());
+        String event = "evt_metrics" + System.nanoTime();
+        db.update("INSERT INTO webhook_event (id, owner_id, type, payload, created_at) VALUES (?, ?, "
+                + "'payment.created', '{}', now())", event, owner.id());
+        db.update("INSERT INTO webhook_delivery (endpoint_id, event_id, owner_id, state, attempts, next_attempt_at, "
+                + "created_at) VALUES (?, ?, ?, 'queued', 3, now() + interval '1 day', now() - interval '2 hours')",
+                endpoint, event, owner.id());
         gauges.refresh();
         Scrape after = Scrape.now();
-        assertTrue(after.value("hotspot_webhook_deliveries_queued", "state", "retrying") >= 1, after.text());
-        assertTrue(after.value("hotspot_webhook_deliveries_queued_oldest_age_seconds", "state", "retrying") > 0);
-        double disabled = after.value("hotspot_webhook_endpoints_disabled");
-        db.update("UPDATE webhook_endpoint SET enabled = false, disabled_reason = 'test', disabled_at = now() "
-                + "WHERE owner_id = ?", shop.owner().id());
-        gauges.refresh();
-        assertEquals(disabled + 1, Scrape.now().value("hotspot_webhook_endpoints_disabled"));
+        assertEquals(before.value("hotspot_webhook_deliveries_queued", "state", "retrying") + 1,
+                after.value("hotspot_webhook_deliveries_queued", "state", "retrying"));
+        assertTrue(after.value("hotspot_webhook_deliveries_queued_oldest_age_seconds", "state", "retrying") >= 7200);
+        assertEquals(before.value("hotspot_webhook_endpoints_disabled") + 1,
+                after.value("hotspot_webhook_endpoints_disabled"));
     }
 
     @Test
