@@ -41,6 +41,13 @@ public class PaymentSettlement {
             Type.failed, EventTypes.PAYMENT_FAILED,
             Type.requires_recovery, EventTypes.PAYMENT_REQUIRES_RECOVERY);
 
+    /** The timeline events that are outcomes told to observers once the transaction commits (the metrics). */
+    private static final Map<Type, PaymentOutcome.Kind> OUTCOMES = Map.of(
+            Type.created, PaymentOutcome.Kind.initiated,
+            Type.succeeded, PaymentOutcome.Kind.succeeded,
+            Type.late_success, PaymentOutcome.Kind.late_success,
+            Type.failed, PaymentOutcome.Kind.failed);
+
     private final EntityManager em;
     private final AccessGrants grants;
     private final IdempotencyKeys idempotency;
@@ -84,8 +91,6 @@ public class PaymentSettlement {
         payment.intasendState = "COMPLETE";
         payment.packageExpiryTime = expiry;
         record(payment, from.open() ? Type.succeeded : Type.late_success, source, from, resultCode, resultDesc, null);
-        outcome(payment, from.open() ? PaymentOutcome.Kind.succeeded : PaymentOutcome.Kind.late_success,
-                from.open() ? Duration.between(payment.createdAt, now) : null);
         markReconciled(payment, source);
         if (payment.macAddress != null) {
             record(payment, Type.access_granted, source, null, null, payment.macAddress + " until "
@@ -115,7 +120,6 @@ public class PaymentSettlement {
         payment.nextCheckAt = null;
         payment.intasendState = payment.intasendState == null ? "FAILED" : payment.intasendState;
         record(payment, Type.failed, source, from, resultCode, reason, RecoveryHints.forCode(resultCode));
-        outcome(payment, PaymentOutcome.Kind.failed, null);
         markReconciled(payment, source);
         return payment;
     }
@@ -356,12 +360,6 @@ public class PaymentSettlement {
         }
         record(payment, Type.created, source, null, null, payment.packageName + " for " + payment.amount + " "
                 + payment.currency, null);
-        outcome(payment, PaymentOutcome.Kind.initiated, null);
-    }
-
-    /** Told to observers that act once this transaction commits (the metrics): never on a rollback. */
-    private void outcome(Payment payment, PaymentOutcome.Kind kind, Duration toComplete) {
-        outcomes.fire(new PaymentOutcome(payment.paymentProvider, payment.providerMode, kind, toComplete));
     }
 
     private void markReconciled(Payment payment, Source source) {
@@ -403,11 +401,17 @@ public class PaymentSettlement {
 
     /**
      * Writes a timeline event and, for the types owners subscribe to, the webhook event, in this same transaction:
-     * a change that rolls back leaves neither.
+     * a change that rolls back leaves neither. An outcome ({@link #OUTCOMES}) is also fired to observers that act
+     * only once the transaction commits.
      */
     private void record(Payment payment, Type type, Source source, PaymentStatus from, String code, String desc,
             String hint) {
         PaymentEvent written = event(payment, type, source, from, code, desc, hint);
+        PaymentOutcome.Kind outcome = OUTCOMES.get(type);
+        if (outcome != null) {
+            outcomes.fire(new PaymentOutcome(payment.paymentProvider, payment.providerMode, outcome,
+                    type == Type.succeeded ? Duration.between(payment.createdAt, payment.completedAt) : null));
+        }
         String webhookType = WEBHOOK_TYPES.get(type);
         if (webhookType == null) {
             return;
