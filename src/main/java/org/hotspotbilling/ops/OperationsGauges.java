@@ -3,6 +3,7 @@ package org.hotspotbilling.ops;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.hotspotbilling.router.RouterConfig;
@@ -48,76 +49,68 @@ public class OperationsGauges {
         }
     }
 
-    private static final List<String> OPEN_STATUSES = List.of("pending", "processing");
-    private static final List<String> PUSH_ROUTER_STATES = List.of("reachable", "failing");
-    private static final List<String> POLL_STATES = List.of("online", "offline", "never");
-    private static final List<String> WEBHOOK_DELIVERY_STATES = List.of("new", "retrying");
-
     private final AgroalDataSource db;
-    private final long offlineAfterSeconds;
-    private final Map<String, Backlog> open = new HashMap<>();
-    private final Backlog needingOwner = new Backlog();
-    private final Backlog reconcileDue = new Backlog();
-    private final Map<String, Backlog> pushQueued = new HashMap<>();
-    private final Map<String, AtomicLong> pollRouters = new HashMap<>();
-    private final Map<String, Backlog> webhookQueued = new HashMap<>();
-    private final Backlog webhookEndpointsDisabled = new Backlog();
+    private final String pollStatesSql;
+    private final MeterRegistry registry;
+    private final Map<String, Backlog> open;
+    private final Backlog needingOwner;
+    private final Backlog reconcileDue;
+    private final Map<String, Backlog> pushQueued;
+    private final Map<String, Backlog> pollRouters;
+    private final Map<String, Backlog> webhookQueued;
+    private final Backlog webhookEndpointsDisabled;
     private final AtomicLong refreshFailures = new AtomicLong();
 
     public OperationsGauges(AgroalDataSource db, Metrics metrics, RouterConfig routers) {
         this.db = db;
-        this.offlineAfterSeconds = routers.pollInterval().multipliedBy(RouterConfig.OFFLINE_AFTER_INTERVALS)
-                .toSeconds();
-        MeterRegistry registry = metrics.registry();
-        for (String status : OPEN_STATUSES) {
-            Backlog b = new Backlog();
-            open.put(status, b);
-            Gauge.builder("hotspot.payments.open", b.count, AtomicLong::get).tag("status", status)
-                    .description("Open payments (pending: not yet sent to the provider; processing: sent, outcome "
-                            + "not yet known)").register(registry);
-            Gauge.builder("hotspot.payments.open.oldest.age", b, Backlog::ageSeconds).tag("status", status)
-                    .baseUnit("seconds").description("Age of the oldest open payment").register(registry);
-        }
-        Gauge.builder("hotspot.payments.needing.owner", needingOwner.count, AtomicLong::get)
-                .description("Payments the system cannot settle without their owner (credential gone, nothing to "
-                        + "ask the provider by)").register(registry);
-        Gauge.builder("hotspot.payments.needing.owner.oldest.age", needingOwner, Backlog::ageSeconds)
-                .baseUnit("seconds").description("Age of the oldest payment needing its owner").register(registry);
-        Gauge.builder("hotspot.reconcile.due", reconcileDue.count, AtomicLong::get)
-                .description("Payments due a provider check (reconciler backlog)").register(registry);
-        Gauge.builder("hotspot.reconcile.due.oldest.age", reconcileDue, Backlog::ageSeconds).baseUnit("seconds")
-                .description("How long the most overdue provider check has waited").register(registry);
-        for (String state : PUSH_ROUTER_STATES) {
-            Backlog b = new Backlog();
-            pushQueued.put(state, b);
-            Gauge.builder("hotspot.push.jobs.queued", b.count, AtomicLong::get).tag("router", state)
-                    .description("Router pushes waiting, by their router's state (failing: its last pass failed)")
-                    .register(registry);
-            Gauge.builder("hotspot.push.jobs.queued.oldest.age", b, Backlog::ageSeconds).tag("router", state)
-                    .baseUnit("seconds").description("Age of the oldest waiting router push").register(registry);
-        }
-        for (String state : POLL_STATES) {
-            AtomicLong n = new AtomicLong();
-            pollRouters.put(state, n);
-            Gauge.builder("hotspot.poll.routers", n, AtomicLong::get).tag("state", state)
-                    .description("Poll routers of active owners by poll state (offline: silent for "
-                            + RouterConfig.OFFLINE_AFTER_INTERVALS + " poll intervals; never: has not polled)")
-                    .register(registry);
-        }
-        for (String state : WEBHOOK_DELIVERY_STATES) {
-            Backlog b = new Backlog();
-            webhookQueued.put(state, b);
-            Gauge.builder("hotspot.webhook.deliveries.queued", b.count, AtomicLong::get).tag("state", state)
-                    .description("Owner webhook deliveries waiting (new: not tried yet; retrying: an attempt failed)")
-                    .register(registry);
-            Gauge.builder("hotspot.webhook.deliveries.queued.oldest.age", b, Backlog::ageSeconds).tag("state", state)
-                    .baseUnit("seconds").description("Age of the oldest waiting owner webhook delivery")
-                    .register(registry);
-        }
-        Gauge.builder("hotspot.webhook.endpoints.disabled", webhookEndpointsDisabled.count, AtomicLong::get)
-                .description("Owner webhook endpoints disabled after persistent failure").register(registry);
+        this.registry = metrics.registry();
+        // As Router#pollState: one row per router, a few thousand at most.
+        this.pollStatesSql = "SELECT CASE WHEN r.last_poll_at IS NULL THEN 'never' WHEN r.last_poll_at < now() - "
+                + "make_interval(secs => " + routers.pollInterval().multipliedBy(RouterConfig.OFFLINE_AFTER_INTERVALS)
+                .toSeconds() + ") THEN 'offline' ELSE 'online' END, count(*), NULL::timestamptz FROM router r "
+                + "JOIN owner_account o ON o.id = r.owner_id WHERE o.is_active AND r.delivery <> 'push' GROUP BY 1";
+        open = backlogs("hotspot.payments.open", "status", List.of("pending", "processing"), "Open payments "
+                + "(pending: not yet sent to the provider; processing: sent, outcome not yet known)",
+                "Age of the oldest open payment");
+        needingOwner = backlog("hotspot.payments.needing.owner", Tags.empty(), "Payments the system cannot settle "
+                + "without their owner (credential gone, nothing to ask the provider by)",
+                "Age of the oldest payment needing its owner");
+        reconcileDue = backlog("hotspot.reconcile.due", Tags.empty(), "Payments due a provider check (reconciler "
+                + "backlog)", "How long the most overdue provider check has waited");
+        pushQueued = backlogs("hotspot.push.jobs.queued", "router", List.of("reachable", "failing"), "Router pushes "
+                + "waiting, by their router's state (failing: its last pass failed)",
+                "Age of the oldest waiting router push");
+        pollRouters = backlogs("hotspot.poll.routers", "state", List.of("online", "offline", "never"), "Poll routers "
+                + "of active owners by poll state (offline: silent for " + RouterConfig.OFFLINE_AFTER_INTERVALS
+                + " poll intervals; never: has not polled)", null);
+        webhookQueued = backlogs("hotspot.webhook.deliveries.queued", "state", List.of("new", "retrying"),
+                "Owner webhook deliveries waiting (new: not tried yet; retrying: an attempt failed)",
+                "Age of the oldest waiting owner webhook delivery");
+        webhookEndpointsDisabled = backlog("hotspot.webhook.endpoints.disabled", Tags.empty(),
+                "Owner webhook endpoints disabled after persistent failure", null);
         Gauge.builder("hotspot.metrics.refresh.failures", refreshFailures, AtomicLong::get)
                 .description("Gauge refreshes that could not read the database").register(registry);
+    }
+
+    /** One labelled set's count as {@code name} and, with an age description, its oldest's age. */
+    private Backlog backlog(String name, Tags tags, String description, String ageDescription) {
+        Backlog b = new Backlog();
+        Gauge.builder(name, b.count, AtomicLong::get).tags(tags).description(description).register(registry);
+        if (ageDescription != null) {
+            Gauge.builder(name + ".oldest.age", b, Backlog::ageSeconds).tags(tags).baseUnit("seconds")
+                    .description(ageDescription).register(registry);
+        }
+        return b;
+    }
+
+    /** {@link #backlog} for each label value of {@code tag}, in a map by label value. */
+    private Map<String, Backlog> backlogs(String name, String tag, List<String> labels, String description,
+            String ageDescription) {
+        Map<String, Backlog> backlogs = new HashMap<>();
+        for (String label : labels) {
+            backlogs.put(label, backlog(name, Tags.of(tag, label), description, ageDescription));
+        }
+        return Map.copyOf(backlogs);
     }
 
     @Scheduled(every = "${hotspot.metrics.gauge-refresh:10s}", delayed = "1s",
@@ -142,23 +135,7 @@ public class OperationsGauges {
             // A few rows per owner at most.
             single(c, "SELECT count(*), min(disabled_at) FROM webhook_endpoint WHERE disabled_reason IS NOT NULL",
                     webhookEndpointsDisabled);
-            Map<String, long[]> counts = new HashMap<>();
-            // As Router#pollState: one row per router, a few thousand at most.
-            try (PreparedStatement s = c.prepareStatement("SELECT CASE WHEN r.last_poll_at IS NULL THEN 'never' "
-                    + "WHEN r.last_poll_at < now() - make_interval(secs => ?) THEN 'offline' ELSE 'online' END, "
-                    + "count(*) FROM router r JOIN owner_account o ON o.id = r.owner_id "
-                    + "WHERE o.is_active AND r.delivery <> 'push' GROUP BY 1")) {
-                s.setLong(1, offlineAfterSeconds);
-                try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) {
-                        counts.put(r.getString(1), new long[] {r.getLong(2)});
-                    }
-                }
-            }
-            for (String state : POLL_STATES) {
-                long[] n = counts.get(state);
-                pollRouters.get(state).set(n == null ? 0 : n[0]);
-            }
+            grouped(c, pollStatesSql, pollRouters);
         } catch (SQLException e) {
             // The gauges keep their last values; the failure count shows they are stale.
             refreshFailures.incrementAndGet();
