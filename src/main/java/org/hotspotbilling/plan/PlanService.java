@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /**
  * WiFi packages, always reached through a router of the calling owner.
@@ -52,7 +51,9 @@ public class PlanService {
 
     @Transactional
     public List<PlanView> list(long ownerId, Long routerId) {
-        return views(Plan.listOwned(ownerId, routerId));
+        List<Plan> plans = Plan.listOwned(ownerId, routerId);
+        Map<Long, String> names = plans.isEmpty() ? Map.of() : Router.namesOwned(ownerId);
+        return plans.stream().map(p -> PlanView.of(p, names.get(p.routerId))).toList();
     }
 
     @Transactional
@@ -244,11 +245,5 @@ public class PlanService {
 
     private PlanView view(Plan plan) {
         return PlanView.of(plan, Router.<Router>findById(plan.routerId).name);
-    }
-
-    private List<PlanView> views(List<Plan> plans) {
-        Map<Long, String> names = plans.stream().map(p -> p.routerId).distinct()
-                .collect(Collectors.toMap(id -> id, id -> Router.<Router>findById(id).name));
-        return plans.stream().map(p -> PlanView.of(p, names.get(p.routerId))).toList();
     }
 }

@@ -12,7 +12,9 @@ import org.hotspotbilling.web.TimestampedEntity;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** A MikroTik router of one owner. Ids come from a sequence so they exist before the password is encrypted. */
 @Entity
@@ -119,5 +121,12 @@ public class Router extends TimestampedEntity {
 
     public static List<Router> listOwned(long ownerId) {
         return list("ownerId = ?1 order by name, id", ownerId);
+    }
+
+    /** The names of an owner's routers by id, in one query however many there are. */
+    public static Map<Long, String> namesOwned(long ownerId) {
+        return getEntityManager().createQuery("select id, name from Router where ownerId = ?1", Object[].class)
+                .setParameter(1, ownerId).getResultStream()
+                .collect(Collectors.toMap(row -> (Long) row[0], row -> (String) row[1]));
     }
 }

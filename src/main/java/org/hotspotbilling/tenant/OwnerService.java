@@ -11,6 +11,7 @@ import org.hotspotbilling.web.Unauthenticated;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 
 /** Owner accounts: registration, password login and the profile. */
 @ApplicationScoped
@@ -76,6 +77,12 @@ public class OwnerService {
         }
         requireActive(owner);
         return owner;
+    }
+
+    /** Whether the owner with this id is active; empty when there is no such owner. */
+    @Transactional
+    public Optional<Boolean> activeState(long ownerId) {
+        return Owner.<Owner>findByIdOptional(ownerId).map(owner -> owner.active);
     }
 
     @Transactional

@@ -16,8 +16,9 @@ public interface TenantConfig {
     int bcryptCost();
 
     /**
-     * How long this instance remembers which owner a portal public key belongs to (ApiKeyService): the longest a
-     * key rotated on another instance, or an owner disabled in the database, can still be accepted here. 0 = off.
+     * How long this instance remembers which owner a portal public key belongs to (ApiKeyService), and whether the
+     * owner a token names is active (JwtOwnerCheck): the longest a key rotated on another instance, or an owner
+     * disabled in the database, can still be accepted here. 0 = off.
      */
     @WithDefault("5s")
     Duration publicKeyCacheTtl();
