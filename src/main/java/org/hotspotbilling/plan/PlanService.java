@@ -39,10 +39,12 @@ public class PlanService {
 
     private final RouterService routers;
     private final ShortLivedCache<Long, PortalList> portalLists;
+    private final ShortLivedCache<Long, PortalList> ownerLists;
 
     public PlanService(RouterService routers, PlanConfig config) {
         this.routers = routers;
         this.portalLists = new ShortLivedCache<>(config.portalListCacheTtl(), 10_000);
+        this.ownerLists = new ShortLivedCache<>(config.portalListCacheTtl(), 10_000);
     }
 
     /** A router's portal list and the owner it belongs to (routers never change owner). */
@@ -61,9 +63,9 @@ public class PlanService {
         return view(owned(ownerId, planId));
     }
 
-    /** A router's packages for its owner (all) or for its captive portal (active ones only). */
+    /** A router's packages for its owner (all) or for its captive portal (active ones only), read now. */
     @Transactional
-    public PlanDtos.RouterPlans forRouter(long ownerId, long routerId, boolean activeOnly) {
+    PlanDtos.RouterPlans forRouter(long ownerId, long routerId, boolean activeOnly) {
         Router router = routers.get(ownerId, routerId);
         List<PlanView> plans = Plan.listForRouter(routerId, activeOnly).stream()
                 .map(p -> PlanView.of(p, router.name)).toList();
@@ -73,19 +75,33 @@ public class PlanService {
 
     /** What a captive portal shows: the router's active packages, kept for a few seconds. */
     public PlanDtos.RouterPlans forPortal(long ownerId, long routerId) {
-        PortalList kept = portalLists.get(routerId);
+        return kept(portalLists, ownerId, routerId, true);
+    }
+
+    /**
+     * What the router's owner sees: all its packages, kept like the portal's list (and dropped with it), so an owner's
+     * dashboard costs the database no more than the captive portal does.
+     */
+    public PlanDtos.RouterPlans forOwner(long ownerId, long routerId) {
+        return kept(ownerLists, ownerId, routerId, false);
+    }
+
+    private PlanDtos.RouterPlans kept(ShortLivedCache<Long, PortalList> lists, long ownerId, long routerId,
+            boolean activeOnly) {
+        PortalList kept = lists.get(routerId);
         if (kept != null && kept.ownerId() == ownerId) {
             return kept.plans();
         }
-        long generation = portalLists.generation();
-        PlanDtos.RouterPlans read = forRouter(ownerId, routerId, true);
-        portalLists.remember(routerId, new PortalList(ownerId, read), generation);
+        long generation = lists.generation();
+        PlanDtos.RouterPlans read = forRouter(ownerId, routerId, activeOnly);
+        lists.remember(routerId, new PortalList(ownerId, read), generation);
         return read;
     }
 
-    /** Drops a router's portal list; called once a change of the router or its packages has committed. */
+    /** Drops a router's kept lists; called once a change of the router or its packages has committed. */
     void forgetPortalList(long routerId) {
         portalLists.forget(routerId);
+        ownerLists.forget(routerId);
     }
 
     /**

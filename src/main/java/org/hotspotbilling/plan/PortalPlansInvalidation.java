@@ -15,11 +15,14 @@ import org.hibernate.event.spi.PostUpdateEvent;
 import org.hibernate.integrator.spi.Integrator;
 import org.hibernate.persister.entity.EntityPersister;
 import org.hotspotbilling.router.Router;
+import org.hotspotbilling.router.RouterService;
 
 /**
- * Drops a router's portal package list ({@link PlanService#forPortal}) after any insert, update or delete of one of its
- * packages, or of the router itself, has committed (or failed to), whichever service made it. Registered with
- * Hibernate through {@code META-INF/services/org.hibernate.integrator.spi.Integrator}.
+ * Drops a router's package lists kept in memory ({@link PlanService#forPortal}, {@link PlanService#forOwner}) after
+ * any insert, update or delete of one of its packages, or of the router itself, has committed (or failed to),
+ * whichever service made it; and the owner's router list ({@link RouterService#listViews}) after a change of one of
+ * the owner's routers. Registered with Hibernate through
+ * {@code META-INF/services/org.hibernate.integrator.spi.Integrator}.
  */
 public class PortalPlansInvalidation implements Integrator, PostCommitInsertEventListener,
         PostCommitUpdateEventListener, PostCommitDeleteEventListener {
@@ -79,8 +82,9 @@ public class PortalPlansInvalidation implements Integrator, PostCommitInsertEven
     private static void forget(Object entity, Object id) {
         if (entity instanceof Plan plan) {
             plans().forgetPortalList(plan.routerId);
-        } else if (entity instanceof Router && id instanceof Long routerId) {
+        } else if (entity instanceof Router router && id instanceof Long routerId) {
             plans().forgetPortalList(routerId);
+            Arc.container().instance(RouterService.class).get().forgetList(router.ownerId);
         }
     }
 

@@ -37,7 +37,7 @@ public class RouterPlansResource {
     @Operation(summary = "A router's packages", description = "Captive portal (X-Public-Key): active packages only. "
             + "Owner (JWT or key pair): all packages, is_active on each.")
     public PlanDtos.RouterPlans list(@PathParam("routerId") long routerId) {
-        return identity.hasRole(Roles.OWNER) ? plans.forRouter(current.id(), routerId, false)
+        return identity.hasRole(Roles.OWNER) ? plans.forOwner(current.id(), routerId)
                 : plans.forPortal(current.id(), routerId);
     }
 }

@@ -32,6 +32,13 @@ public interface RouterConfig {
     @WithDefault("10s")
     Duration pollInterval();
 
+    /**
+     * How long this instance keeps an owner's router list (RouterService.listViews): the longest a change made on
+     * another instance, or a poll, takes to show in it. Changes made through this instance show at once. 0 = no cache.
+     */
+    @WithDefault("5s")
+    Duration listCacheTtl();
+
     /** Missed polls after which a poll router counts as offline. */
     int OFFLINE_AFTER_INTERVALS = 3;
 

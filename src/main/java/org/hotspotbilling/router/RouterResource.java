@@ -49,7 +49,7 @@ public class RouterResource {
     @Operation(summary = "The caller's routers, by name", description = "Owner. poll_state: online, offline (no "
             + "poll for 3 poll intervals), never (null for push-only routers).")
     public List<RouterView> list() {
-        return routers.list(current.id()).stream().map(r -> RouterView.of(r, pollInterval)).toList();
+        return routers.listViews(current.id());
     }
 
     @POST

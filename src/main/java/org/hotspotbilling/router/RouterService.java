@@ -14,8 +14,10 @@ import org.hotspotbilling.web.Conflict;
 import org.hotspotbilling.web.DatabaseErrors;
 import org.hotspotbilling.web.Invalid;
 import org.hotspotbilling.web.NotFound;
+import org.hotspotbilling.web.ShortLivedCache;
 import org.hotspotbilling.web.Upstream;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -37,9 +39,14 @@ public class RouterService {
     private final RouterOsClient client;
     private final Event<RouterSettingsChanged> settingsChanged;
     private final Event<PollTokenRevoked> pollTokenRevoked;
+    private final ShortLivedCache<Long, List<RouterDtos.RouterView>> lists;
+    private final Duration pollInterval;
 
     public RouterService(SecretBox secrets, HostPolicy hostPolicy, RouterOsClient client,
-            Event<RouterSettingsChanged> settingsChanged, Event<PollTokenRevoked> pollTokenRevoked) {
+            Event<RouterSettingsChanged> settingsChanged, Event<PollTokenRevoked> pollTokenRevoked,
+            RouterConfig config) {
+        this.lists = new ShortLivedCache<>(config.listCacheTtl(), 10_000);
+        this.pollInterval = config.pollInterval();
         this.secrets = secrets;
         this.hostPolicy = hostPolicy;
         this.client = client;
@@ -61,9 +68,26 @@ public class RouterService {
     public record PollTokenRevoked(long routerId) {
     }
 
-    @Transactional
-    public List<Router> list(long ownerId) {
-        return Router.listOwned(ownerId);
+    /**
+     * The owner's routers as the list answers them, kept for {@link RouterConfig#listCacheTtl()}: dropped at once by a
+     * committed change of one of them through this instance (plan/PortalPlansInvalidation); the time of the last poll
+     * and the poll state can be that much older than the routers' polls.
+     */
+    public List<RouterDtos.RouterView> listViews(long ownerId) {
+        List<RouterDtos.RouterView> kept = lists.get(ownerId);
+        if (kept != null) {
+            return kept;
+        }
+        long generation = lists.generation();
+        List<RouterDtos.RouterView> read = QuarkusTransaction.joiningExisting().call(() -> Router.<Router>listOwned(
+                ownerId).stream().map(r -> RouterDtos.RouterView.of(r, pollInterval)).toList());
+        lists.remember(ownerId, read, generation);
+        return read;
+    }
+
+    /** Drops the owner's kept router list; called once a change of one of its routers has committed. */
+    public void forgetList(long ownerId) {
+        lists.forget(ownerId);
     }
 
     @Transactional

@@ -39,6 +39,10 @@ class HostPolicyTest {
             public Duration pollInterval() {
                 return Duration.ofSeconds(10);
             }
+
+            public Duration listCacheTtl() {
+                return Duration.ofSeconds(5);
+            }
         };
     }
 
