@@ -67,12 +67,14 @@ read_pg_settings
 # role (postgres). A build without HOTSPOT_EMBEDDED_DB_SETTINGS (BENCH_JAR) has no pg_stat_statements loaded: the
 # table then says "—".
 STATEMENTS=off
+DB_USER=postgres
 if PGPASSWORD=postgres psql -h localhost -p "$DB_PORT" -U postgres -d hotspot_billing -Atq -v ON_ERROR_STOP=1 -c \
     "SELECT 1 / (current_setting('shared_preload_libraries') LIKE '%pg_stat_statements%')::int" >/dev/null 2>&1; then
     PGPASSWORD=postgres psql -h localhost -p "$DB_PORT" -U postgres -d hotspot_billing -Atq -v ON_ERROR_STOP=1 \
         -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
         -c "DO \$\$ BEGIN CREATE ROLE bench_gen LOGIN SUPERUSER; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$"
     STATEMENTS=on
+    DB_USER=bench_gen
 else
     log "pg_stat_statements is not loaded in this build's embedded PostgreSQL: no statement counts"
 fi
@@ -86,7 +88,7 @@ run_loader java -Xss512k -Xmx1g -cp "$(compile_loader LoadGen)" bench.LoadGen \
     --only "${BENCH_ONLY:-live,packages,owner,initiate,check,sandbox,storm}" \
     --owner-routers "${BENCH_OWNER_ROUTERS:-5}" --owner-packages "${BENCH_OWNER_PACKAGES:-8}" \
     --app-pid "$APP_PID" --wm-pid "$FAKE_PID" --pg-data "$WORK/data/postgres" --db-port "$DB_PORT" \
-    --db-user bench_gen --statements "$STATEMENTS" --rss-log "$WORK/rss.log" \
+    --db-user "$DB_USER" --statements "$STATEMENTS" --rss-log "$WORK/rss.log" \
     --out "$WORK/table.md"
 
 # --- start time ----------------------------------------------------------------------------------------------------
