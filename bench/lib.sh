@@ -282,6 +282,9 @@ restart_table() {
                 "Quarkus boot up to Flyway %s, Flyway %s, Flyway to \"started\" %s, " \
                 "\"started\" to the first ready answer %s.\n", med(ready, NR), med(ready, NR) <= 2 ? "met" : "**missed**",
                 m("jvm"), m("pg"), m("db"), m("boot"), m("flyway"), m("rest"), m("first") }' "$WORK/start.tsv"
+        local quoted
+        quoted=$(grep -m1 -oE '[^ ]+ [^ ]+ on JVM .*started in [0-9.]+s' "$WORK/app-restart-1.log" 2>/dev/null || true)
+        [ -z "$quoted" ] || printf '\nQuarkus, restart 1: `%s`.\n' "$quoted"
     } >"$WORK/start.md"
     START_MEDIAN=$(awk '{print $1}' "$WORK/start.tsv" | sort -n | awk '{v[NR] = $1} END {print NR ? v[int((NR + 1) / 2)] : "?"}')
 }

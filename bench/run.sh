@@ -2,7 +2,7 @@
 # The hotspot-billing benchmark, end to end: build (if stale), start a WireMock IntaSend fake and the app in
 # embedded mode on a throwaway data dir, drive every scenario with bench/LoadGen.java, verify the completion storm
 # settled exactly once, then restart the app on its database to time its start, write bench/results/latest.md, and
-# stop everything it started (also on failure or Ctrl-C). Loopback only. Takes about 10 minutes. See README
+# stop everything it started (also on failure or Ctrl-C). Loopback only. Takes about 12 minutes. See README
 # "Benchmarks".
 #
 # Knobs (environment): BENCH_WARMUP (5 s), BENCH_DURATION (15 s), BENCH_CONNS (32), BENCH_SANDBOX_CONNS
