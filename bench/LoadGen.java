@@ -51,7 +51,7 @@ public class LoadGen {
     static int warmupRounds;
     static double appWarmupSeconds;
     static double lastCompilerLoad;
-    /** Answers received by every measured line's connections so far (the statements' window reads it twice). */
+    /** Answers received by every line's connections so far: a window's database counters are divided by its growth. */
     static final AtomicLong answered = new AtomicLong();
     static Path rssLog;
     static int ownerRouters;

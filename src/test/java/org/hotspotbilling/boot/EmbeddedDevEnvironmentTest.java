@@ -74,8 +74,8 @@ class EmbeddedDevEnvironmentTest {
     @Test
     void moreServerSettingsApplyAfterTheAppsOwn() throws Exception {
         try (EmbeddedPostgres postgres = EmbeddedDevEnvironment.startPostgres(dataDir.resolve("postgres"), freePort(),
-                EmbeddedDevEnvironment.Durability.DURABLE,
-                EmbeddedDevEnvironment.serverSettings("max_connections=50,shared_preload_libraries=pg_stat_statements"));
+                EmbeddedDevEnvironment.Durability.DURABLE, EmbeddedDevEnvironment.serverSettings(
+                        "max_connections=50,shared_preload_libraries=pg_stat_statements"));
                 Connection c = DriverManager.getConnection(postgres.getJdbcUrl("postgres",
                         EmbeddedDevEnvironment.DATABASE), "postgres", "postgres");
                 Statement s = c.createStatement()) {
