@@ -35,6 +35,8 @@ final class BenchKit {
     static String host;
     static int port;
     static int dbPort;
+    /** The role psql connects as: the app's own (postgres) unless a program's options say otherwise. */
+    static String dbUser = "postgres";
     /** The processes whose CPU the tables show apart: the app, the fake (provider or router), the database dir. */
     static long appPid;
     static long fakePid;
@@ -98,7 +100,7 @@ final class BenchKit {
 
     static String psql(String query) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("psql", "-h", "localhost", "-p", String.valueOf(dbPort), "-U",
-                "postgres", "-d", "hotspot_billing", "-At", "-v", "ON_ERROR_STOP=1", "-c", query);
+                dbUser, "-d", "hotspot_billing", "-At", "-v", "ON_ERROR_STOP=1", "-c", query);
         pb.environment().put("PGPASSWORD", "postgres");
         pb.redirectErrorStream(true);
         Process p = pb.start();
@@ -324,11 +326,12 @@ final class BenchKit {
     /** Counters from pg_stat_database and pg_stat_activity, through psql (nothing when --db-port is not given). */
     static final class Pg {
         double commitsPerRequest;
+        double rollbacksPerRequest;
         double busy;
         double open;
         String waits;
 
-        record Snapshot(long commits) {
+        record Snapshot(long commits, long rollbacks) {
         }
 
         static volatile boolean quiet;
@@ -338,8 +341,9 @@ final class BenchKit {
                 return null;
             }
             try {
-                return new Snapshot(Long.parseLong(psql("SELECT xact_commit FROM pg_stat_database WHERE datname = "
-                        + "'hotspot_billing'")));
+                String[] f = psql("SELECT xact_commit || ' ' || xact_rollback FROM pg_stat_database WHERE datname = "
+                        + "'hotspot_billing'").split(" ");
+                return new Snapshot(Long.parseLong(f[0]), Long.parseLong(f[1]));
             } catch (Exception e) {
                 return null;
             }
@@ -367,7 +371,8 @@ final class BenchKit {
                         String rows = psql("SELECT k || '|' || count(*) FROM (SELECT coalesce(state, '?') || ' ' "
                                 + "|| coalesce(wait_event_type || ':' || wait_event, 'running') AS k FROM "
                                 + "pg_stat_activity WHERE datname = 'hotspot_billing' AND backend_type = 'client backend' "
-                                + "AND pid <> pg_backend_pid()) a GROUP BY k");
+                                + "AND pid <> pg_backend_pid()" + (dbUser.equals("postgres") ? "" // the app's role too
+                                        : " AND usename <> current_user") + ") a GROUP BY k");
                         samples++;
                         for (String row : rows.split("\n")) {
                             if (row.isBlank()) {
@@ -407,6 +412,7 @@ final class BenchKit {
             s.finish();
             Pg pg = new Pg();
             pg.commitsPerRequest = requests == 0 ? 0 : (b.commits - a.commits) / (double) requests;
+            pg.rollbacksPerRequest = requests == 0 ? 0 : (b.rollbacks - a.rollbacks) / (double) requests;
             int n = Math.max(1, s.samples);
             pg.busy = s.busy / n;
             pg.open = s.open / n;
@@ -416,9 +422,98 @@ final class BenchKit {
             return pg;
         }
 
+        /** Commits per request, and the rollbacks beside them when there are any worth a mention. */
+        String commits() {
+            return String.format(Locale.ROOT, "%.1f", commitsPerRequest) + (rollbacksPerRequest >= 0.05
+                    ? String.format(Locale.ROOT, " (+%.1f rolled back)", rollbacksPerRequest) : "");
+        }
+
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%.1f commits/req, %.1f/%.0f conns busy", commitsPerRequest, busy, open);
+            return String.format(Locale.ROOT, "%s commits/req, %.1f/%.0f conns busy", commits(), busy, open);
+        }
+    }
+
+    /**
+     * The app's statements over a window, from {@code pg_stat_statements} (reset at its start, read at its end): every
+     * top-level statement of the app's database except those of the role psql connects as, so the generator's own
+     * sampling never counts. Needs the extension preloaded and created, and {@link #dbUser} other than the app's role.
+     */
+    static final class Statements {
+        static volatile boolean enabled;
+
+        /** One statement: calls in the window, mean execution time, its text on one line. */
+        record Row(long calls, double meanMs, String query) {
+
+            /**
+             * BEGIN, COMMIT, ROLLBACK, SAVEPOINT…: not in the sum. pgjdbc's BEGIN is counted every time, but its COMMIT
+             * and ROLLBACK mostly not (measured on one connection: 1 of 5 commits, 1 of 3 rollbacks); pg_stat_database
+             * counts transactions instead.
+             */
+            boolean transactionControl() {
+                return query.matches("(?i)(BEGIN|COMMIT|ROLLBACK|START TRANSACTION|SAVEPOINT|RELEASE|END)\\b.*");
+            }
+        }
+
+        final List<Row> rows;
+        long requests;
+
+        private Statements(List<Row> rows) {
+            this.rows = rows;
+        }
+
+        /** The requests these statements served (answered in the window). */
+        Statements over(long answered) {
+            requests = answered;
+            return this;
+        }
+
+        /** Forgets everything counted so far; false when statements are not counted (or the reset failed). */
+        static boolean reset() {
+            if (!enabled || Pg.quiet || dbPort == 0) {
+                return false;
+            }
+            try {
+                psql("SELECT pg_stat_statements_reset()");
+                return true;
+            } catch (Exception e) {
+                log("pg_stat_statements_reset failed: " + e.getMessage());
+                return false;
+            }
+        }
+
+        /** The app's statements since {@link #reset}, most called first. */
+        static Statements read() {
+            try {
+                List<Row> rows = new ArrayList<>();
+                String out = psql("SELECT s.calls || '|' || round(s.mean_exec_time::numeric, 3) || '|' || "
+                        + "regexp_replace(s.query, '\\s+', ' ', 'g') FROM pg_stat_statements s "
+                        + "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = current_database() AND s.toplevel "
+                        + "AND s.userid <> (SELECT oid FROM pg_roles WHERE rolname = current_user) "
+                        + "ORDER BY s.calls DESC, s.total_exec_time DESC");
+                for (String line : out.split("\n")) {
+                    String[] f = line.split("\\|", 3);
+                    if (f.length == 3) {
+                        rows.add(new Row(Long.parseLong(f[0]), Double.parseDouble(f[1]), f[2].trim()));
+                    }
+                }
+                return new Statements(rows);
+            } catch (Exception e) {
+                log("reading pg_stat_statements failed: " + e.getMessage());
+                return null;
+            }
+        }
+
+        /** Statements per request, transaction control left out. */
+        double perRequest() {
+            return rows.stream().filter(r -> !r.transactionControl()).mapToLong(Row::calls).sum()
+                    / (double) Math.max(1, requests);
+        }
+
+        /** Calls of BEGIN per request: the transactions the app opened (COMMITs are undercounted, above). */
+        double beginsPerRequest() {
+            return rows.stream().filter(r -> r.query().equalsIgnoreCase("BEGIN")).mapToLong(Row::calls).sum()
+                    / (double) Math.max(1, requests);
         }
     }
 

@@ -3,6 +3,7 @@ package bench;
 import static bench.BenchKit.*;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,12 +31,15 @@ import java.util.regex.Pattern;
  * {@link BenchKit} (compiled with it by bench/run.sh).
  *
  * <p>Per scenario it also samples CPU from /proc (in cores, 2 = the whole machine): the app's JVM, its PostgreSQL
- * (postmaster and backends), the WireMock fake, this generator, and everything else on the machine ("other").
+ * (postmaster and backends), the WireMock fake, this generator, and everything else on the machine ("other"); counts
+ * the app's statements in the measured window (pg_stat_statements, when {@code --statements on}); and reads the
+ * app's largest RSS during the line from the samples bench/lib.sh writes every second ({@code --rss-log}).
  *
  * <p>Options (all {@code --name value}): base-url, warmup (s), duration (s), conns, sandbox-conns (comma list),
  * storm (payments), storm-conns, app-warmup (s per path and JIT warm-up round; 0 = none), app-warmup-rounds (8),
- * only (comma list of live,packages,initiate,check,sandbox,storm), app-pid, wm-pid, pg-data (the embedded
- * cluster's directory), db-port, out.
+ * only (comma list of live,packages,owner,initiate,check,sandbox,storm), owner-routers (5), owner-packages (8 per
+ * router), app-pid, wm-pid, pg-data (the embedded cluster's directory), db-port, db-user (the role psql connects
+ * as: not the app's, so its statements stay apart), statements (on/off), rss-log, out.
  */
 public class LoadGen {
 
@@ -47,6 +51,11 @@ public class LoadGen {
     static int warmupRounds;
     static double appWarmupSeconds;
     static double lastCompilerLoad;
+    /** Answers received by every line's connections so far: a window's database counters are divided by its growth. */
+    static final AtomicLong answered = new AtomicLong();
+    static Path rssLog;
+    static int ownerRouters;
+    static int ownerPackages;
 
     public static void main(String[] argv) throws Exception {
         Map<String, String> o = new HashMap<>();
@@ -67,14 +76,30 @@ public class LoadGen {
         fakePid = Long.parseLong(o.getOrDefault("wm-pid", "0"));
         pgData = o.containsKey("pg-data") ? Path.of(o.get("pg-data")) : null;
         dbPort = Integer.parseInt(o.getOrDefault("db-port", "0"));
+        dbUser = o.getOrDefault("db-user", "postgres");
+        Statements.enabled = o.getOrDefault("statements", "off").equals("on") && dbPort != 0;
+        if (Statements.enabled && dbUser.equals("postgres")) {
+            log("statements per request need --db-user other than the app's role (postgres): not counted");
+            Statements.enabled = false;
+        }
+        rssLog = o.containsKey("rss-log") ? Path.of(o.get("rss-log")) : null;
+        ownerRouters = Integer.parseInt(o.getOrDefault("owner-routers", "5"));
+        ownerPackages = Integer.parseInt(o.getOrDefault("owner-packages", "8"));
         Path out = Path.of(o.getOrDefault("out", "bench/results/latest.md"));
-        Set<String> only = Set.of(o.getOrDefault("only", "live,packages,initiate,check,sandbox,storm").split(","));
+        Set<String> only = Set.of(o.getOrDefault("only", "live,packages,owner,initiate,check,sandbox,storm")
+                .split(","));
 
         log("setup: two shops through the public API");
         Shop sim = Shop.open("simulator");
         Shop sbx = Shop.open("sandbox");
         log("  simulator shop: owner " + sim.ownerId + ", router " + sim.routerId + ", package " + sim.planId);
         log("  sandbox shop:   owner " + sbx.ownerId + ", router " + sbx.routerId + ", package " + sbx.planId);
+        Shop owner = null;
+        if (only.contains("owner")) {
+            owner = ownerShop(ownerRouters, ownerPackages);
+            log("  owner shop:     owner " + owner.ownerId + ", " + ownerRouters + " routers × " + ownerPackages
+                    + " packages");
+        }
 
         String portal = "X-Public-Key: " + sim.publicKey + "\r\n";
         String sbxPortal = "X-Public-Key: " + sbx.publicKey + "\r\n";
@@ -91,6 +116,11 @@ public class LoadGen {
         Supplier<Req> checkReq = () -> new Req("POST", checkPath, portal, "");
         Supplier<Req> sbxReq = () -> new Req("POST", "/payments/intasend/initiate/", sbxPortal,
                 sbx.purchase(phone(), mac()));
+        String ownerJwt = owner == null ? "" : owner.jwt;
+        String ownerPkgPath = owner == null ? "" : "/routers/" + owner.routerId + "/packages/";
+        Supplier<Req> ownerPkgReq = () -> new Req("GET", ownerPkgPath, ownerJwt, null);
+        Supplier<Req> ownerRoutersReq = () -> new Req("GET", "/routers/", ownerJwt, null);
+        Supplier<Req> ownerAllPkgReq = () -> new Req("GET", "/routers/packages/", ownerJwt, null);
 
         // A freshly started JVM interprets, then compiles the hot paths, and its JIT compiler threads compete with
         // everything else for the same 2 cores. Rounds of unmeasured traffic on every path go on until a round in
@@ -105,13 +135,18 @@ public class LoadGen {
             warmup = 0;
             duration = appWarmup;
             Pg.quiet = true;
-            String[] names = { "packages", "initiate (simulator)", "check-status", "initiate (sandbox)" };
-            List<Supplier<Req>> paths = List.of(pkgReq, simReq, checkReq, sbxReq);
+            List<String> names = new ArrayList<>(List.of("packages", "initiate (simulator)", "check-status",
+                    "initiate (sandbox)"));
+            List<Supplier<Req>> paths = new ArrayList<>(List.of(pkgReq, simReq, checkReq, sbxReq));
+            if (owner != null) {
+                names.addAll(List.of("packages (owner)", "routers (owner)", "all packages (owner)"));
+                paths.addAll(List.of(ownerPkgReq, ownerRoutersReq, ownerAllPkgReq));
+            }
             for (int round = 1; round <= maxRounds; round++) {
                 long jit0 = Cpu.compilerTicks();
                 long t0 = System.nanoTime();
                 for (int i = 0; i < paths.size(); i++) {
-                    Result w0 = run("JIT warm-up round " + round + ", " + names[i], conns, paths.get(i));
+                    Result w0 = run("JIT warm-up round " + round + ", " + names.get(i), conns, paths.get(i));
                     w0.warmupFailures += w0.non2xx + w0.errors;
                     if (w0.warmupFailures > 0) {
                         warmupNotes.add(w0);
@@ -133,19 +168,36 @@ public class LoadGen {
         List<Result> results = new ArrayList<>();
 
         Result live = null;
-        if (only.contains("live") || only.contains("packages")) {
+        if (only.contains("live") || only.contains("packages") || only.contains("owner")) {
             live = run("GET /q/health/live (baseline)", conns, liveReq);
             results.add(live.target("—", true));
         }
 
-        if (only.contains("packages")) {
-            Result packages = run("GET /routers/{id}/packages/ (portal key)", conns, pkgReq);
+        // The owner lines' target is relative to the portal list of the same run, so "owner" runs it too.
+        Result packages = null;
+        if (only.contains("packages") || only.contains("owner")) {
+            packages = run("GET /routers/{id}/packages/ (portal key)", conns, pkgReq);
             results.add(packages.target("≥ 6,000 req/s and ≥ 0.5× baseline",
                     packages.rps >= 6000 && packages.rps >= 0.5 * live.rps));
         }
 
+        if (owner != null) {
+            double half = 0.5 * packages.rps;
+            String target = String.format(Locale.ROOT, "≥ %,.0f req/s (0.5× portal list), p99 < 20 ms", half);
+            String shop = ownerRouters + " routers × " + ownerPackages + " packages";
+            for (Result r : List.of(
+                    run("GET /routers/{id}/packages/ (owner JWT, " + ownerPackages + " packages)", conns,
+                            ownerPkgReq),
+                    run("GET /routers/ (owner JWT, " + ownerRouters + " routers)", conns, ownerRoutersReq),
+                    run("GET /routers/packages/ (owner JWT, all packages: " + shop + ")", conns,
+                            ownerAllPkgReq))) {
+                results.add(r.target(target, r.rps >= half && r.p99 < 20));
+            }
+        }
+
         if (only.contains("initiate")) {
             Result simInit = run("POST initiate, simulator shop", conns, simReq);
+            simInit.listStatements = true;
             results.add(simInit.target("≥ 1,000 req/s, p99 < 50 ms", simInit.rps >= 1000 && simInit.p99 < 50));
         }
 
@@ -168,6 +220,7 @@ public class LoadGen {
             log("storm: unmeasured warm-up storm on a shop of its own");
             storm(Shop.open("sandbox"), stormSize, Math.max(128, stormConns), stormConns, false);
             Storm storm = storm(Shop.open("sandbox"), stormSize, Math.max(128, stormConns), stormConns, false);
+            storm.result.listStatements = true;
             results.add(storm.result.target("≥ 1,000 settlements/s", storm.settlementsPerSecond >= 1000));
             storms.add(storm);
             // The same race without the provider in the loop: what the settlement itself (row lock, grant, events)
@@ -176,6 +229,7 @@ public class LoadGen {
             storm(Shop.open("simulator"), stormSize, Math.max(128, stormConns), stormConns, true);
             Storm simulated = storm(Shop.open("simulator"), stormSize, Math.max(128, stormConns), stormConns,
                     true);
+            simulated.result.listStatements = true;
             results.add(simulated.result.target("— (shows the bound)", true));
             storms.add(simulated);
         }
@@ -192,6 +246,27 @@ public class LoadGen {
     }
 
     // ---------------------------------------------------------------------------------------------- shops
+
+    /**
+     * An owner with a realistic shop for the owner lines: {@code routers} routers with {@code packages} packages each,
+     * so statements that grow with the rows show in the statements column. Its first router is the one the owner's
+     * package list reads.
+     */
+    static Shop ownerShop(int routers, int packages) throws IOException {
+        Shop shop = Shop.open("simulator");
+        for (int r = 0; r < routers; r++) {
+            long routerId = r == 0 ? shop.routerId : Long.parseLong(group(call("POST", "/routers/", shop.jwt,
+                    "{\"name\":\"Shop router " + r + "\",\"host\":\"192.0.2." + (20 + r) + "\",\"port\":8728,"
+                            + "\"username\":\"billing\",\"password\":\"pw\"}", 201).text(), "\"id\":(\\d+)"));
+            for (int p = r == 0 ? 1 : 0; p < packages; p++) { // the first router has Shop.open's package
+                call("POST", "/routers/packages/", shop.jwt, "{\"name\":\"" + (p + 1) + " Hours\",\"router\":"
+                        + routerId + ",\"package_type\":\"hourly\",\"duration_hours\":" + (p + 1)
+                        + ",\"price\":\"" + (20 * (p + 1)) + ".00\",\"download_speed_mbps\":5,"
+                        + "\"upload_speed_mbps\":2,\"description\":\"Bench package " + (p + 1) + "\"}", 201);
+            }
+        }
+        return shop;
+    }
 
     /** A random Safaricom number, so no two requests share a per-phone bucket (10^8 numbers). */
     static String phone() {
@@ -228,6 +303,9 @@ public class LoadGen {
         String firstNon2xx;
         long warmupFailures;
         Pg pg;
+        Statements statements;
+        boolean listStatements;
+        long maxRssKb;
 
         Result target(String target, boolean met) {
             this.target = target;
@@ -238,6 +316,7 @@ public class LoadGen {
 
     /** Runs one scenario: {@code warmup} seconds unmeasured, then {@code duration} seconds measured. */
     static Result run(String label, int conns, Supplier<Req> requests) throws Exception {
+        long startedAt = System.currentTimeMillis();
         log(String.format(Locale.ROOT, "run: %s, %d connections, %.0f s warm-up + %.0f s", label, conns, warmup,
                 duration));
         long start = System.nanoTime() + 500_000_000L; // time for every connection to open
@@ -290,6 +369,7 @@ public class LoadGen {
                             }
                         }
                         long t1 = System.nanoTime();
+                        answered.incrementAndGet();
                         if (t1 < measureFrom && (status < 200 || status > 299)) {
                             warmupFailures.incrementAndGet();
                         }
@@ -324,14 +404,23 @@ public class LoadGen {
         while (System.nanoTime() < measureFrom) {
             Thread.sleep(5);
         }
-        Pg.Snapshot pgBefore = Pg.snapshot();
-        Pg.Sampler sampler = Pg.sample(end);
+        // CPU first: read in this process, it times the window exactly. Each psql call takes a while to start on a
+        // busy machine (up to seconds), so the database's counters are divided by the answers received between the
+        // two calls that read them (each counted when its call returns: psql runs its query at the end).
         Cpu.Snapshot before = Cpu.snapshot();
+        Pg.Sampler sampler = Pg.sample(end);
+        boolean counting = Statements.reset();
+        long statementsFrom = answered.get();
+        Pg.Snapshot pgBefore = Pg.snapshot();
+        long commitsFrom = answered.get();
         while (System.nanoTime() < end) {
             Thread.sleep(5);
         }
         Cpu.Snapshot after = Cpu.snapshot();
+        Statements statements = counting ? Statements.read() : null;
+        long statementsTo = answered.get();
         Pg.Snapshot pgAfter = Pg.snapshot();
+        long commitsTo = answered.get();
         for (Thread thread : threads) {
             thread.join(60_000);
         }
@@ -339,11 +428,32 @@ public class LoadGen {
         r.non2xx = non2xx.get();
         r.errors = errors.get();
         r.cpu = Cpu.between(before, after);
-        r.pg = Pg.between(pgBefore, pgAfter, sampler, r.count);
+        r.pg = Pg.between(pgBefore, pgAfter, sampler, commitsTo - commitsFrom);
+        r.statements = statements == null ? null : statements.over(statementsTo - statementsFrom);
+        r.maxRssKb = maxRssKb(startedAt, System.currentTimeMillis());
         r.firstNon2xx = firstNon2xx[0];
         r.warmupFailures = warmupFailures.get();
         report(r);
         return r;
+    }
+
+    /** The app's largest RSS sampled between the two instants (epoch ms), from bench/lib.sh's samples; 0 = none. */
+    static long maxRssKb(long from, long to) {
+        if (rssLog == null || !Files.exists(rssLog)) {
+            return 0;
+        }
+        try {
+            long max = 0;
+            for (String line : Files.readAllLines(rssLog)) {
+                String[] f = line.trim().split(" ");
+                if (f.length == 3 && Long.parseLong(f[0]) >= from && Long.parseLong(f[0]) <= to) {
+                    max = Math.max(max, Long.parseLong(f[2]));
+                }
+            }
+            return max;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static Result summarise(String label, int conns, long[][] latencies, int[] counts, double seconds) {
@@ -372,8 +482,10 @@ public class LoadGen {
     }
 
     static void report(Result r) {
-        log(String.format(Locale.ROOT, "  %,.0f req/s  p50 %.1f ms  p99 %.1f ms  non-2xx %d  errors %d  cpu %s  db %s",
-                r.rps, r.p50, r.p99, r.non2xx, r.errors, r.cpu, r.pg));
+        log(String.format(Locale.ROOT, "  %,.0f req/s  p50 %.1f ms  p99 %.1f ms  non-2xx %d  errors %d  cpu %s  db %s"
+                + "  statements/req %s  max RSS %s MB", r.rps, r.p50, r.p99, r.non2xx, r.errors, r.cpu, r.pg,
+                r.statements == null ? "—" : String.format(Locale.ROOT, "%.1f", r.statements.perRequest()),
+                r.maxRssKb == 0 ? "—" : String.valueOf(r.maxRssKb / 1024)));
         if (r.pg != null && r.pg.waits != null) {
             log("  db connections (avg of samples): " + r.pg.waits);
         }
@@ -433,6 +545,7 @@ public class LoadGen {
         s.created = (int) Arrays.stream(ids).filter(x -> x != null).count();
         log(String.format(Locale.ROOT, "  created %d in %.1f s", s.created, s.createSeconds));
 
+        long startedAt = System.currentTimeMillis() - (long) (s.createSeconds * 1000);
         String challenge = null;
         String webhookPath = null;
         if (!simulator) {
@@ -483,6 +596,7 @@ public class LoadGen {
         AtomicInteger cursor = new AtomicInteger();
         AtomicInteger slot = new AtomicInteger();
         Pattern paymentIdIn = Pattern.compile("\"(?:payment_id|id)\":\"([0-9a-f-]{36})\"");
+        boolean counting = Statements.reset();
         Pg.Snapshot pgBefore = Pg.snapshot();
         Pg.Sampler sampler = Pg.sample(System.nanoTime() + 600_000_000_000L);
         Cpu.Snapshot before = Cpu.snapshot();
@@ -528,6 +642,12 @@ public class LoadGen {
         long t1 = System.nanoTime();
         Cpu.Snapshot after = Cpu.snapshot();
         sampler.finish();
+        // Every request of the storm is answered inside the window: its count is the statements' denominator.
+        long requests = Arrays.stream(counts).sum();
+        Statements statements = counting ? Statements.read() : null;
+        if (statements != null) {
+            statements.over(requests);
+        }
         Pg.Snapshot pgAfter = Pg.snapshot();
         s.settled = settled.size();
         s.settleSeconds = ((s.settled == s.created ? lastSettledAt.get() : t1) - t0) / 1e9;
@@ -539,6 +659,8 @@ public class LoadGen {
         r.errors = errors.get();
         r.cpu = Cpu.between(before, after);
         r.pg = Pg.between(pgBefore, pgAfter, sampler, r.count);
+        r.statements = statements;
+        r.maxRssKb = maxRssKb(startedAt, System.currentTimeMillis());
         s.result = r;
         report(r);
         log(String.format(Locale.ROOT, "  settled %d/%d in %.2f s: %,.0f settlements/s", s.settled, s.created,
@@ -606,14 +728,22 @@ public class LoadGen {
                 + "arrived).%n", warmupRounds, appWarmupSeconds, lastCompilerLoad, warmup, duration));
         b.append("CPU columns: average cores busy during the measured window (2.0 = the whole machine), from /proc: ")
                 .append("app JVM / its PostgreSQL / WireMock fake / load generator / everything else.\n\n");
-        b.append("DB columns: PostgreSQL commits per request (pg_stat_database.xact_commit), and the app's database "
+        b.append("DB columns: PostgreSQL commits per request (pg_stat_database.xact_commit; rollbacks, xact_rollback, "
+                + "in brackets when there are any), and the app's database "
                 + "connections busy (active or idle in transaction) / open, averaged over pg_stat_activity samples "
                 + "taken every second.\n\n");
         b.append("CPU ms/req: CPU time the app and its PostgreSQL spent per answered request (less sensitive to the "
                 + "other load on the machine than req/s).\n\n");
+        b.append("stmts/req: the app's statements per answered request in the measured window, from "
+                + "pg_stat_statements (reset when the window opens, read when it closes; top-level statements of the "
+                + "app's role, so the generator's own queries never count; BEGIN/COMMIT/ROLLBACK left out: commits/req "
+                + "counts the transactions; pg_stat_statements misses most of the COMMITs and ROLLBACKs pgjdbc sends, "
+                + "though every BEGIN). Background work (sweeps, gauges) counts too: a few statements a second.\n\n");
+        b.append("max RSS MB: the app JVM's largest resident memory (VmRSS, sampled every second) during the line, "
+                + "its warm-up included; target ≤ 300 MB through the whole run.\n\n");
         b.append("| Scenario | conns | req/s | p50 ms | p99 ms | non-2xx | errors | CPU app/pg/wm/gen/other | "
-                + "CPU ms/req app+pg | commits/req | DB conns busy/open | target | met |\n");
-        b.append("|---|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|---|---|\n");
+                + "CPU ms/req app+pg | commits/req | stmts/req | DB conns busy/open | max RSS MB | target | met |\n");
+        b.append("|---|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|---|---|\n");
         for (Result r : results) {
             String rps = String.format(Locale.ROOT, "%,.0f", r.rps);
             for (Storm storm : storms) {
@@ -621,12 +751,15 @@ public class LoadGen {
                     rps += String.format(Locale.ROOT, " (**%,.0f settlements/s**)", storm.settlementsPerSecond);
                 }
             }
-            b.append(String.format(Locale.ROOT, "| %s | %d | %s | %.1f | %.1f | %d | %d | %s | %s | %s | %s | %s | %s |%n",
+            b.append(String.format(Locale.ROOT, "| %s | %d | %s | %.1f | %.1f | %d | %d | %s | %s | %s | %s | %s | %s "
+                    + "| %s | %s |%n",
                     r.label, r.conns, rps, r.p50, r.p99, r.non2xx, r.errors, r.cpu,
                     r.count == 0 ? "—" : String.format(Locale.ROOT, "%.2f+%.2f", r.cpu.app() * 1000 / r.rps,
                             r.cpu.pg() * 1000 / r.rps),
-                    r.pg == null ? "—" : String.format(Locale.ROOT, "%.1f", r.pg.commitsPerRequest),
-                    r.pg == null ? "—" : String.format(Locale.ROOT, "%.1f/%.0f", r.pg.busy, r.pg.open), r.target,
+                    r.pg == null ? "—" : r.pg.commits(),
+                    r.statements == null ? "—" : String.format(Locale.ROOT, "%.1f", r.statements.perRequest()),
+                    r.pg == null ? "—" : String.format(Locale.ROOT, "%.1f/%.0f", r.pg.busy, r.pg.open),
+                    r.maxRssKb == 0 ? "—" : String.valueOf(r.maxRssKb / 1024), r.target,
                     r.target.equals("—") ? "—" : r.met ? "yes" : "**no**"));
         }
         List<Result> noted = new ArrayList<>(warmupNotes);
@@ -653,7 +786,50 @@ public class LoadGen {
                 b.append("- ").append(c).append('\n');
             }
         }
+        for (Result r : results) {
+            if (r.listStatements && r.statements != null) {
+                statementList(b, r, storms.stream().filter(st -> st.result == r).findFirst().orElse(null));
+            }
+        }
         return b.toString();
+    }
+
+    /** Below this many calls per request a statement is background work, summed up on one line. */
+    static final double LISTED_CALLS_PER_REQUEST = 0.01;
+
+    /** The statements of one line, most called first: calls per request (and settlement), mean time, the text. */
+    static void statementList(StringBuilder b, Result r, Storm storm) {
+        Statements st = r.statements;
+        b.append(String.format(Locale.ROOT, "%nStatements of \"%s\": %,d answered requests in the window, %.1f "
+                + "statements per request%s; transactions per request: %.1f BEGIN (pg_stat_statements), %s commits "
+                + "(pg_stat_database):%n%n", r.label, st.requests, st.perRequest(), storm == null ? ""
+                        : String.format(Locale.ROOT, " (%.1f per settlement)",
+                                st.perRequest() * st.requests / Math.max(1, storm.settled)),
+                st.beginsPerRequest(), r.pg == null ? "?" : r.pg.commits()));
+        b.append(storm == null ? "| calls/req | mean ms | statement |\n|--:|--:|---|\n"
+                : "| calls/req | calls/settlement | mean ms | statement |\n|--:|--:|--:|---|\n");
+        long restCalls = 0;
+        int rest = 0;
+        for (Statements.Row row : st.rows) {
+            double perRequest = row.calls() / (double) Math.max(1, st.requests);
+            if (row.transactionControl()) {
+                continue; // in the line above
+            }
+            if (perRequest < LISTED_CALLS_PER_REQUEST) {
+                rest++;
+                restCalls += row.calls();
+                continue;
+            }
+            String text = "`" + truncate(row.query(), 160).replace("|", "\\|").replace("`", "'") + "`";
+            b.append(storm == null
+                    ? String.format(Locale.ROOT, "| %.2f | %.3f | %s |%n", perRequest, row.meanMs(), text)
+                    : String.format(Locale.ROOT, "| %.2f | %.2f | %.3f | %s |%n", perRequest,
+                            row.calls() / (double) Math.max(1, storm.settled), row.meanMs(), text));
+        }
+        if (rest > 0) {
+            b.append(String.format(Locale.ROOT, "%n%d more statements below %.2f calls per request (background work), "
+                    + "%,d calls in all.%n", rest, LISTED_CALLS_PER_REQUEST, restCalls));
+        }
     }
 
     /** CPU milliseconds per settlement, from cores averaged over the storm's requests. */

