@@ -3,9 +3,11 @@
 # results file. Each script sets BENCH_ENV (app settings), FAKE_PID / FAKE_NAME / FAKE_LOG (its fake provider or
 # router) and calls these in order.
 
-# The app's JVM options, as the README's launch command gives them (java $APP_JAVA_OPTS -jar ...): every script
-# starts the app with them, before BENCH_JAVA_OPTS (extra options for one run, e.g. JFR), and the results say which.
-APP_JAVA_OPTS=""
+# The app's launch as the README gives it (MALLOC_ARENA_MAX=2 java $APP_JAVA_OPTS -jar ...): every script starts
+# the app with these JVM options, before BENCH_JAVA_OPTS (extra options for one run, e.g. JFR), and the results say
+# which. Why these: README "Memory and start".
+APP_JAVA_OPTS="-XX:+UseSerialGC -Xmx128m -XX:+ExitOnOutOfMemoryError"
+APP_LAUNCH_ENV=(MALLOC_ARENA_MAX=2)
 
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
@@ -152,7 +154,7 @@ start_app() {
 # The app's launch itself (argument: its log file), on APP_PORT and DB_PORT with the data in $WORK/data: APP_PID.
 launch_app() {
     # shellcheck disable=SC2086
-    env "${BENCH_ENV[@]}" "${APP_EXTRA_ENV[@]}" \
+    env "${APP_LAUNCH_ENV[@]}" "${BENCH_ENV[@]}" "${APP_EXTRA_ENV[@]}" \
         HOTSPOT_EMBEDDED_DATA_DIR="$WORK/data" HOTSPOT_EMBEDDED_DB_PORT="$DB_PORT" PORT="$APP_PORT" \
         java $APP_JAVA_OPTS ${BENCH_JAVA_OPTS:-} -jar "$JAR" >"$1" 2>&1 &
     APP_PID=$!
@@ -338,7 +340,7 @@ write_results() {
     {
         cat "$WORK/header.md"
         echo "- app settings: ${BENCH_ENV[*]}; everything else default ($2)"
-        echo "- app JVM options: APP_JAVA_OPTS \`${APP_JAVA_OPTS:-}\`${BENCH_JAVA_OPTS:+, BENCH_JAVA_OPTS \`$BENCH_JAVA_OPTS\`} (java \$APP_JAVA_OPTS \$BENCH_JAVA_OPTS -jar $JAR)"
+        echo "- app launch: ${APP_LAUNCH_ENV[*]}, APP_JAVA_OPTS \`${APP_JAVA_OPTS:-}\`${BENCH_JAVA_OPTS:+, BENCH_JAVA_OPTS \`$BENCH_JAVA_OPTS\`} (java \$APP_JAVA_OPTS \$BENCH_JAVA_OPTS -jar $JAR)"
         echo "- durability: ${PG_DURABILITY:-?}"
         echo "- app memory: max RSS $(max_rss) over the whole run (VmRSS sampled every second from the start, warm-ups and restarts included)"
         [ -z "${START_MEDIAN:-}" ] || echo "- start to ready on the existing database: median $START_MEDIAN s (target ≤ 2 s; details under the table)"

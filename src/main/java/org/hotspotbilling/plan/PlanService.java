@@ -40,19 +40,39 @@ public class PlanService {
     private final RouterService routers;
     private final ShortLivedCache<Long, PortalList> portalLists;
     private final ShortLivedCache<Long, PortalList> ownerLists;
+    private final ShortLivedCache<Long, List<PlanView>> ownerAll;
 
     public PlanService(RouterService routers, PlanConfig config) {
         this.routers = routers;
         this.portalLists = new ShortLivedCache<>(config.portalListCacheTtl(), 10_000);
         this.ownerLists = new ShortLivedCache<>(config.portalListCacheTtl(), 10_000);
+        this.ownerAll = new ShortLivedCache<>(config.portalListCacheTtl(), 10_000);
     }
 
     /** A router's portal list and the owner it belongs to (routers never change owner). */
     private record PortalList(long ownerId, PlanDtos.RouterPlans plans) {
     }
 
-    @Transactional
+    /**
+     * The owner's packages, of one router or of all; the list of all is kept like the routers' lists (dropped by any
+     * committed change of a package or router through this instance).
+     */
     public List<PlanView> list(long ownerId, Long routerId) {
+        if (routerId != null) {
+            return read(ownerId, routerId);
+        }
+        List<PlanView> kept = ownerAll.get(ownerId);
+        if (kept != null) {
+            return kept;
+        }
+        long generation = ownerAll.generation();
+        List<PlanView> read = read(ownerId, null);
+        ownerAll.remember(ownerId, read, generation);
+        return read;
+    }
+
+    @Transactional
+    List<PlanView> read(long ownerId, Long routerId) {
         List<Plan> plans = Plan.listOwned(ownerId, routerId);
         Map<Long, String> names = plans.isEmpty() ? Map.of() : Router.namesOwned(ownerId);
         return plans.stream().map(p -> PlanView.of(p, names.get(p.routerId))).toList();
@@ -98,10 +118,14 @@ public class PlanService {
         return read;
     }
 
-    /** Drops a router's kept lists; called once a change of the router or its packages has committed. */
+    /**
+     * Drops a router's kept lists, and every owner's list of all packages (package changes are rare; a package does
+     * not name its owner); called once a change of the router or its packages has committed.
+     */
     void forgetPortalList(long routerId) {
         portalLists.forget(routerId);
         ownerLists.forget(routerId);
+        ownerAll.forgetAll();
     }
 
     /**

@@ -37,6 +37,14 @@ public final class ShortLivedCache<K, V> {
         }
     }
 
+    /** Drops every answer; called once a change that may touch any of them has committed. */
+    public synchronized void forgetAll() {
+        generation++;
+        if (entries != null) {
+            entries.invalidateAll();
+        }
+    }
+
     /** Drops a key's answer; called once a change of it has committed. */
     public synchronized void forget(K key) {
         generation++;
