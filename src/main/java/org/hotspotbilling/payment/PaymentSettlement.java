@@ -5,6 +5,7 @@ import jakarta.enterprise.event.Event;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
+import org.hibernate.engine.spi.SessionImplementor;
 import org.hotspotbilling.access.AccessGrants;
 import org.hotspotbilling.hooks.EventTypes;
 import org.hotspotbilling.hooks.WebhookEvents;
@@ -387,15 +388,22 @@ public class PaymentSettlement {
     }
 
     private Payment lock(UUID id) {
+        // A payment this transaction had read before (a webhook finds it by its invoice, an owner's action by its
+        // owner) would only be locked by find(): its fields would stay as read then, maybe before another instance
+        // completed it. Decided on those, a webhook marked a completed payment for checking (the database refused:
+        // 500 to IntaSend) and an owner's mark-completed could complete it twice. So such a payment is read again
+        // under the lock (one statement: refresh with the lock); any other is read under the lock by find().
+        SessionImplementor session = em.unwrap(SessionImplementor.class);
+        Object known = session.getPersistenceContextInternal().getEntity(
+                session.generateEntityKey(id, session.getEntityPersister(Payment.class.getName(), null)));
+        if (known instanceof Payment payment) {
+            em.refresh(payment, LockModeType.PESSIMISTIC_WRITE);
+            return payment;
+        }
         Payment payment = em.find(Payment.class, id, LockModeType.PESSIMISTIC_WRITE);
         if (payment == null) {
             throw new NotFound(PaymentService.NOT_FOUND);
         }
-        // A payment this transaction had read before (a webhook finds it by its invoice, an owner's action by its
-        // owner) is only locked by find(): its fields stay as read then, maybe before another instance completed
-        // it. Decided on those, a webhook marked a completed payment for checking (the database refused: 500 to
-        // IntaSend) and an owner's mark-completed could complete it twice. So it is read again under the lock.
-        em.refresh(payment);
         return payment;
     }
 
