@@ -6,7 +6,7 @@
 # The app's launch as the README gives it (MALLOC_ARENA_MAX=2 java $APP_JAVA_OPTS -jar ...): every script starts
 # the app with these JVM options, before BENCH_JAVA_OPTS (extra options for one run, e.g. JFR), and the results say
 # which. Why these: README "Memory and start".
-APP_JAVA_OPTS="-XX:+UseSerialGC -Xmx128m -XX:Tier4InvocationThreshold=40000 -XX:Tier4MinInvocationThreshold=20000 -XX:Tier4CompileThreshold=45000 -XX:Tier4BackEdgeThreshold=400000 -XX:+ExitOnOutOfMemoryError"
+APP_JAVA_OPTS="-XX:+UseSerialGC -Xmx128m -XX:+ExitOnOutOfMemoryError"
 APP_LAUNCH_ENV=(MALLOC_ARENA_MAX=2)
 
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
