@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.Tuple;
 import org.hotspotbilling.crypto.SecretBox;
+import org.hotspotbilling.work.BatchedDelete;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +38,6 @@ public class WebhookOutbox {
     }
 
     static final int RESPONSE_CHARS = 500;
-    private static final int PRUNE_BATCH = 5_000;
 
     private final EntityManager em;
     private final SecretBox secrets;
@@ -185,17 +185,9 @@ public class WebhookOutbox {
      * delete holds many rows for long; an event with a delivery still queued is kept. Answers how many.
      */
     public int prune(Instant cutoff) {
-        int total = 0;
-        int deleted;
-        do {
-            deleted = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
-                            "DELETE FROM webhook_event WHERE id IN (SELECT e.id FROM webhook_event e "
-                                    + "WHERE e.created_at < ?1 AND NOT EXISTS (SELECT 1 FROM webhook_delivery d "
-                                    + "WHERE d.event_id = e.id AND d.state = 'queued') LIMIT ?2)")
-                    .setParameter(1, cutoff).setParameter(2, PRUNE_BATCH).executeUpdate());
-            total += deleted;
-        } while (deleted == PRUNE_BATCH);
-        return total;
+        return BatchedDelete.before(em, "DELETE FROM webhook_event WHERE id IN (SELECT e.id FROM webhook_event e "
+                + "WHERE e.created_at < ?1 AND NOT EXISTS (SELECT 1 FROM webhook_delivery d "
+                + "WHERE d.event_id = e.id AND d.state = 'queued') LIMIT ?2)", cutoff);
     }
 
     /** A wait of the schedule with ±20% jitter, so that deliveries that failed together do not return together. */

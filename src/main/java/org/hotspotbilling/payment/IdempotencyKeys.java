@@ -14,6 +14,7 @@ import org.hotspotbilling.web.ApiException;
 import org.hotspotbilling.web.Conflict;
 import org.hotspotbilling.web.ErrorBody;
 import org.hotspotbilling.web.Invalid;
+import org.hotspotbilling.work.BatchedDelete;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -48,7 +49,6 @@ public class IdempotencyKeys {
     private static final Pattern KEY = Pattern.compile("[\\x21-\\x7E]{1,255}");
     static final String TAKEN_OVER = "A retry with this " + HEADER + " took over after this request ran too long; "
             + "its answer is the one that counts";
-    private static final int PRUNE_BATCH = 5_000;
 
     private final EntityManager em;
     private final ObjectMapper json;
@@ -143,14 +143,8 @@ public class IdempotencyKeys {
     /** Deletes keys past their retention, in batches so that no delete holds many rows for long. */
     @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void prune() {
-        Instant cutoff = Instant.now().minus(config.idempotencyRetention());
-        int deleted;
-        do {
-            deleted = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
-                            "DELETE FROM idempotency_key WHERE ctid = ANY (ARRAY(SELECT ctid FROM idempotency_key "
-                                    + "WHERE created_at < ?1 LIMIT ?2))")
-                    .setParameter(1, cutoff).setParameter(2, PRUNE_BATCH).executeUpdate());
-        } while (deleted == PRUNE_BATCH);
+        BatchedDelete.before(em, "DELETE FROM idempotency_key WHERE ctid = ANY (ARRAY(SELECT ctid FROM idempotency_key "
+                + "WHERE created_at < ?1 LIMIT ?2))", Instant.now().minus(config.idempotencyRetention()));
     }
 
     /** Claims a fresh key; null when the key is already held or answered. */

@@ -12,6 +12,7 @@ import jakarta.transaction.Transactional;
 import org.hotspotbilling.access.AccessConfig;
 import org.hotspotbilling.access.GrantState;
 import org.hotspotbilling.router.RouterService;
+import org.hotspotbilling.work.BatchedDelete;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -44,7 +45,6 @@ public class PushOutbox {
             boolean checkEverything, boolean driftCheck, List<Desired> desired) {
     }
 
-    private static final int PRUNE_BATCH = 5_000;
 
     private final EntityManager em;
     private final Event<Queued> queued;
@@ -259,16 +259,8 @@ public class PushOutbox {
 
     /** Deletes the jobs delivered before {@code cutoff}; answers how many. */
     public int pruneDelivered(Instant cutoff) {
-        int total = 0;
-        int deleted;
-        do {
-            deleted = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
-                            "DELETE FROM router_push_job WHERE id IN (SELECT id FROM router_push_job "
-                                    + "WHERE state = 'delivered' AND delivered_at < ?1 LIMIT ?2)")
-                    .setParameter(1, cutoff).setParameter(2, PRUNE_BATCH).executeUpdate());
-            total += deleted;
-        } while (deleted == PRUNE_BATCH);
-        return total;
+        return BatchedDelete.before(em, "DELETE FROM router_push_job WHERE id IN (SELECT id FROM router_push_job "
+                + "WHERE state = 'delivered' AND delivered_at < ?1 LIMIT ?2)", cutoff);
     }
 
     private boolean holdsLease(long routerId, String token) {
