@@ -151,6 +151,20 @@ start_app() {
     launch_app "$WORK/app.log"
 }
 
+# For a benchmark with no fake (history.sh, overview.sh): the work dir (name prefix, first argument), the build, the
+# machine facts under the title (second argument), and the app started and ready, with its PostgreSQL's settings read.
+start_app_alone() {
+    FAKE_NAME="(no fake)"
+    FAKE_LOG="(none)"
+    bench_init "$1"
+    build_app
+    machine_header "$2"
+    start_app
+    wait_for "http://127.0.0.1:$APP_PORT/q/health/ready" "$APP_PID" app
+    log "app ready"
+    read_pg_settings
+}
+
 # The app's launch itself (argument: its log file), on APP_PORT and DB_PORT with the data in $WORK/data: APP_PID.
 launch_app() {
     # shellcheck disable=SC2086

@@ -24,17 +24,7 @@ BENCH_ENV+=("${EXTRA_ENV[@]}")
 
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
-FAKE_NAME="(no fake)"
-FAKE_LOG="(none)"
-bench_init hotspot-overviewbench
-
-build_app
-machine_header "hotspot-billing overview benchmark (bench/overview.sh)"
-
-start_app
-wait_for "http://127.0.0.1:$APP_PORT/q/health/ready" "$APP_PID" app
-log "app ready"
-read_pg_settings
+start_app_alone hotspot-overviewbench "hotspot-billing overview benchmark (bench/overview.sh)"
 
 run_loader java -Xmx512m -cp "$(compile_loader OverviewLoad HistoryLoad)" bench.OverviewLoad \
     --base-url "http://127.0.0.1:$APP_PORT" --db-port "$DB_PORT" \
