@@ -682,8 +682,7 @@ public class PollLoad {
         String[] macs = new String[payments];
         AtomicInteger next = new AtomicInteger();
         long c0 = System.nanoTime();
-        // The first payment alone: the rate limiter answers 500 ("Bucket does not exist") to concurrent first uses
-        // of a new public key's bucket (seen 2026-11-23, web/RateLimiter, bucket4j batching).
+        // The first payment alone creates the new public key's bucket rows; concurrent first uses would wait for it.
         parallel(1, conn -> initiate(conn, shop, tag, next.getAndIncrement(), ids, macs));
         parallel(16, conn -> {
             int i;

@@ -20,8 +20,9 @@ OUT=${BENCH_OUT:-bench/results/latest.md}
 WIREMOCK_JAR=${WIREMOCK_JAR:-$HOME/.m2/repository/org/wiremock/wiremock-standalone/3.13.1/wiremock-standalone-3.13.1.jar}
 
 # --- app settings for the benchmark ---------------------------------------------------------------------------------
-# Rate limits raised far above anything the run sends (they stay on: each initiate still pays for its four bucket
-# checks), the reconciler off (it would compete with the measured requests for the pool), and pg_stat_statements
+# Rate limits raised far above anything the run sends (they stay on: each initiate still takes its four tokens, in
+# one statement; the sharded buckets keep their default 8 rows, though every connection shares one public key and
+# one address), the reconciler off (it would compete with the measured requests for the pool), and pg_stat_statements
 # loaded into the embedded PostgreSQL, for the statements per request.
 BENCH_ENV=(
     HOTSPOT_RATE_LIMIT_LIMITS_PAYMENT_PER_PUBLIC_KEY_CAPACITY=1000000000

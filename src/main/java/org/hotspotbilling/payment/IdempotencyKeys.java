@@ -3,6 +3,7 @@ package org.hotspotbilling.payment;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.narayana.jta.TransactionExceptionResult;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -14,6 +15,7 @@ import org.hotspotbilling.web.ApiException;
 import org.hotspotbilling.web.Conflict;
 import org.hotspotbilling.web.ErrorBody;
 import org.hotspotbilling.web.Invalid;
+import org.hotspotbilling.web.TooManyRequests;
 import org.hotspotbilling.work.BatchedDelete;
 
 import java.time.Duration;
@@ -24,7 +26,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -76,21 +77,28 @@ public class IdempotencyKeys {
     }
 
     /**
-     * Runs a purchase under a key: {@code validate} (writes nothing), then {@code execute} with the claim, whose
-     * payment-writing transaction must call {@link #attach}. {@code unfinished} answers for a payment whose first
-     * request never finished. Without a key, runs it plainly (the claim is null).
+     * Runs a purchase under a key in two transactions, as without one: {@code open} with the claim (claims the key,
+     * validates and writes the payment, which records itself on the key with {@link #attach}; a refusal there
+     * writes nothing and leaves the key free), then {@code execute}, which calls the provider and stores its answer
+     * on the key with {@link #answerWithin} in the transaction that applies that answer. {@code unfinished} answers
+     * for a payment whose first request never finished. Without a key, runs it plainly (the claim is null).
      */
-    public <T> Outcome run(long ownerId, String key, String endpoint, Object request, Supplier<T> validate,
+    public <T> Outcome run(long ownerId, String key, String endpoint, Object request, Function<Claim, T> open,
             BiFunction<T, Claim, PortalAnswer> execute, Function<UUID, PortalAnswer> unfinished) {
         if (key == null) {
-            return new Outcome(execute.apply(validate.get(), null), false);
+            return new Outcome(execute.apply(open.apply(null), null), false);
         }
         if (!KEY.matcher(key).matches()) {
             throw new Invalid(HEADER + " must be 1 to 255 visible ASCII characters");
         }
         String fingerprint = fingerprint(endpoint, request);
-        Claim claim = claim(ownerId, key, endpoint, fingerprint);
-        if (claim == null) {
+        Opened<T> first = claimAndOpen(ownerId, key, endpoint, fingerprint, open);
+        Claim claim;
+        T opened;
+        if (first != null) {
+            claim = first.claim();
+            opened = first.opened();
+        } else {
             Held held = held(ownerId, key, endpoint, fingerprint);
             if (held.answer() != null) {
                 return new Outcome(held.answer(), true);
@@ -102,17 +110,16 @@ public class IdempotencyKeys {
                 store(claim, answer);
                 return new Outcome(answer, true);
             }
-        }
-        T validated;
-        try {
-            validated = validate.get();
-        } catch (RuntimeException e) {
-            release(claim);
-            throw e;
+            try {
+                opened = open.apply(claim);
+            } catch (RuntimeException e) {
+                release(claim);
+                throw e;
+            }
         }
         PortalAnswer answer;
         try {
-            answer = execute.apply(validated, claim);
+            answer = execute.apply(opened, claim);
         } catch (ApiException e) {
             store(claim, new PortalAnswer(e.status(), ErrorBody.of(e.getMessage())));
             throw e;
@@ -120,8 +127,47 @@ public class IdempotencyKeys {
             store(claim, new PortalAnswer(500, ErrorBody.of("Internal server error")));
             throw e;
         }
-        store(claim, answer);
         return new Outcome(answer, false);
+    }
+
+    private record Opened<T>(Claim claim, T opened) {
+    }
+
+    /**
+     * Claims a fresh key and runs {@code open} in the same transaction; null (and nothing done) when the key is
+     * already held or answered. A request with the same key meanwhile waits for this transaction: it then finds
+     * the key claimed with its payment, or free again. A refusal by a rate limit commits the tokens taken before
+     * it (as {@code open} does without a key), without the claim.
+     */
+    private <T> Opened<T> claimAndOpen(long ownerId, String key, String endpoint, String fingerprint,
+            Function<Claim, T> open) {
+        return QuarkusTransaction.requiringNew()
+                .exceptionHandler(e -> e instanceof TooManyRequests
+                        ? TransactionExceptionResult.COMMIT : TransactionExceptionResult.ROLLBACK)
+                .call(() -> {
+                    Claim claim = claimHere(ownerId, key, endpoint, fingerprint);
+                    if (claim == null) {
+                        return null;
+                    }
+                    try {
+                        return new Opened<>(claim, open.apply(claim));
+                    } catch (TooManyRequests e) {
+                        unclaimHere(claim);
+                        throw e;
+                    }
+                });
+    }
+
+    /**
+     * Stores the answer of the request holding {@code claim} (none: nothing to do) in the caller's transaction, the
+     * one that applies the provider's answer: unless the claim was taken over meanwhile (then the takeover's answer
+     * counts).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void answerWithin(Claim claim, PortalAnswer answer) {
+        if (claim != null) {
+            writeAnswer(claim, answer);
+        }
     }
 
     /**
@@ -147,23 +193,35 @@ public class IdempotencyKeys {
                 + "WHERE created_at < ?1 LIMIT ?2))", Instant.now().minus(config.idempotencyRetention()));
     }
 
-    /** Claims a fresh key; null when the key is already held or answered. */
+    /** Claims a fresh key in a transaction of its own; null when the key is already held or answered. */
     Claim claim(long ownerId, String key, String endpoint, String fingerprint) {
+        return QuarkusTransaction.requiringNew().call(() -> claimHere(ownerId, key, endpoint, fingerprint));
+    }
+
+    /**
+     * Claims a fresh key in the caller's transaction; null when the key is already held or answered. A key older than
+     * the retention is forgotten: it is claimed afresh, as if never used. One statement.
+     */
+    private Claim claimHere(long ownerId, String key, String endpoint, String fingerprint) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        Instant cutoff = now.minus(config.idempotencyRetention());
         UUID token = UUID.randomUUID();
-        boolean claimed = QuarkusTransaction.requiringNew().call(() -> {
-            // A key older than the retention is forgotten: it starts afresh, as if never used.
-            em.createNativeQuery("DELETE FROM idempotency_key WHERE owner_id = ?1 AND idem_key = ?2 AND created_at < ?3")
-                    .setParameter(1, ownerId).setParameter(2, key).setParameter(3, cutoff).executeUpdate();
-            return em.createNativeQuery("INSERT INTO idempotency_key (owner_id, idem_key, endpoint, request_sha256, "
-                            + "claim_token, claimed_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) "
-                            + "ON CONFLICT (owner_id, idem_key) DO NOTHING")
-                    .setParameter(1, ownerId).setParameter(2, key).setParameter(3, endpoint)
-                    .setParameter(4, fingerprint).setParameter(5, token).setParameter(6, now)
-                    .executeUpdate() == 1;
-        });
+        boolean claimed = em.createNativeQuery("INSERT INTO idempotency_key AS k (owner_id, idem_key, endpoint, "
+                        + "request_sha256, claim_token, claimed_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) "
+                        + "ON CONFLICT (owner_id, idem_key) DO UPDATE SET endpoint = excluded.endpoint, "
+                        + "request_sha256 = excluded.request_sha256, claim_token = excluded.claim_token, "
+                        + "claimed_at = excluded.claimed_at, created_at = excluded.created_at, payment_id = NULL, "
+                        + "response_status = NULL, response_body = NULL WHERE k.created_at < ?7")
+                .setParameter(1, ownerId).setParameter(2, key).setParameter(3, endpoint)
+                .setParameter(4, fingerprint).setParameter(5, token).setParameter(6, now)
+                .setParameter(7, now.minus(config.idempotencyRetention()))
+                .executeUpdate() == 1;
         return claimed ? new Claim(ownerId, key, token) : null;
+    }
+
+    private void unclaimHere(Claim claim) {
+        em.createNativeQuery("DELETE FROM idempotency_key WHERE owner_id = ?1 AND idem_key = ?2 AND claim_token = ?3")
+                .setParameter(1, claim.ownerId()).setParameter(2, claim.key()).setParameter(3, claim.token())
+                .executeUpdate();
     }
 
     /** A key someone else claimed: its stored answer, or the claim this request took over (and the payment). */
@@ -225,27 +283,33 @@ public class IdempotencyKeys {
         }
     }
 
-    /** Stores the answer, unless the claim was taken over meanwhile (then the takeover's answer counts). */
+    /** Stores the answer in a transaction of its own, unless the claim was taken over meanwhile. */
     private void store(Claim claim, PortalAnswer answer) {
+        QuarkusTransaction.requiringNew().run(() -> writeAnswer(claim, answer));
+    }
+
+    private void writeAnswer(Claim claim, PortalAnswer answer) {
         String body;
         try {
             body = json.writeValueAsString(answer.body());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Answer cannot be stored as JSON", e);
         }
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
-                        "UPDATE idempotency_key SET response_status = ?1, response_body = ?2 "
-                                + "WHERE owner_id = ?3 AND idem_key = ?4 AND claim_token = ?5 "
-                                + "AND response_status IS NULL")
+        em.createNativeQuery("UPDATE idempotency_key SET response_status = ?1, response_body = ?2 "
+                        + "WHERE owner_id = ?3 AND idem_key = ?4 AND claim_token = ?5 AND response_status IS NULL")
                 .setParameter(1, answer.status()).setParameter(2, body).setParameter(3, claim.ownerId())
                 .setParameter(4, claim.key()).setParameter(5, claim.token())
-                .executeUpdate());
+                .executeUpdate();
     }
 
+    /**
+     * Frees a key whose request was refused before it wrote a payment. A key that has its payment is kept: when the
+     * commit that wrote it failed only on its way back to us, the payment exists, and a retry must find it.
+     */
     private void release(Claim claim) {
         QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
                         "DELETE FROM idempotency_key WHERE owner_id = ?1 AND idem_key = ?2 AND claim_token = ?3 "
-                                + "AND response_status IS NULL")
+                                + "AND response_status IS NULL AND payment_id IS NULL")
                 .setParameter(1, claim.ownerId()).setParameter(2, claim.key()).setParameter(3, claim.token())
                 .executeUpdate());
     }

@@ -1,6 +1,7 @@
 package org.hotspotbilling.payment;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.narayana.jta.TransactionExceptionResult;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -24,13 +25,17 @@ import org.hotspotbilling.web.Conflict;
 import org.hotspotbilling.web.Invalid;
 import org.hotspotbilling.web.NotFound;
 import org.hotspotbilling.web.RateLimiter;
+import org.hotspotbilling.web.TooManyRequests;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * The portal's purchase flow and the status checks. The payment row is committed before the provider is called,
@@ -59,11 +64,12 @@ public class PaymentService {
     private final RateLimiter rateLimiter;
     private final AccessGrants grants;
     private final ProviderConfirmation confirmation;
+    private final IdempotencyKeys idempotency;
     private final EntityManager em;
 
     public PaymentService(PlanService plans, CredentialService credentials, Providers providers,
             PaymentSettlement settlement, PaymentConfig config, RateLimiter rateLimiter, AccessGrants grants,
-            ProviderConfirmation confirmation, EntityManager em) {
+            ProviderConfirmation confirmation, IdempotencyKeys idempotency, EntityManager em) {
         this.plans = plans;
         this.credentials = credentials;
         this.providers = providers;
@@ -72,6 +78,7 @@ public class PaymentService {
         this.rateLimiter = rateLimiter;
         this.grants = grants;
         this.confirmation = confirmation;
+        this.idempotency = idempotency;
         this.em = em;
     }
 
@@ -96,14 +103,34 @@ public class PaymentService {
     public record Caller(long ownerId, boolean portal, String address) {
     }
 
+    /**
+     * Opens a purchase: checks its every rule, takes its rate-limit tokens and writes the payment (with the
+     * Idempotency-Key's claim, or null), all in one transaction, the first of an initiate's two (the second records
+     * the provider's answer). A refusal writes no payment; a refusal by a rate limit still commits the tokens taken
+     * before it, as a check of its own would have.
+     */
+    public Purchase open(Caller caller, PurchaseRequest request, String kind, Channel channel,
+            IdempotencyKeys.Claim claim) {
+        // Joins the transaction that claimed the request's Idempotency-Key, if any (IdempotencyKeys.run).
+        return QuarkusTransaction.joiningExisting()
+                .exceptionHandler(e -> e instanceof TooManyRequests
+                        ? TransactionExceptionResult.COMMIT : TransactionExceptionResult.ROLLBACK)
+                .call(() -> {
+                    Purchase purchase = validate(caller, request, kind, channel);
+                    takeTokens(caller, purchase.payment());
+                    settlement.created(purchase.payment(), Source.portal, claim);
+                    return purchase;
+                });
+    }
+
     /** Checks every rule of a purchase (docs/payments-rules.md "Purchases"), in order; nothing is written. */
-    public Purchase validate(Caller caller, PurchaseRequest request, String kind, Channel channel) {
+    Purchase validate(Caller caller, PurchaseRequest request, String kind, Channel channel) {
         long ownerId = caller.ownerId();
         if (request == null || request.routerId() == null || request.packageId() == null
                 || request.phoneNumber() == null || request.phoneNumber().isBlank() || request.amount() == null) {
             throw new Invalid("router_id, package_id, phone_number, and amount are required");
         }
-        Purchase purchase = QuarkusTransaction.joiningExisting().call(() -> {
+        return QuarkusTransaction.joiningExisting().call(() -> {
             Plan plan = plans.purchasable(ownerId, request.routerId(), request.packageId());
             if (request.amount().compareTo(plan.price) != 0) {
                 throw new Invalid("Amount must match package price: " + plan.price.toPlainString() + " KES",
@@ -159,53 +186,77 @@ public class PaymentService {
             return new Purchase(payment, credential, daraja ? channel.publicBase() + "/payments/webhook/mpesa/"
                     + credential.callbackToken() + "/" : null);
         });
-        // The public key is public: without these limits anyone could flood a stranger's phone with prompts.
-        // Only valid purchases count, after every rule held, before anything is written or sent. The caller's
-        // address goes first, so one flooding address is stopped before it drains the buckets of the phones and
-        // devices it names; owner callers (a server relaying every customer) have no address limit.
-        // Sizes and reasons: docs/payments-rules.md, "Rate limits".
-        if (caller.portal()) {
-            rateLimiter.consume(PER_ADDRESS, caller.address());
-        }
-        rateLimiter.consume(PER_TENANT, "owner:" + ownerId);
-        if (purchase.payment().macAddress != null) {
-            rateLimiter.consume(PER_MAC, purchase.payment().macAddress);
-        }
-        rateLimiter.consume(PER_PHONE, purchase.payment().phoneNumber);
-        return purchase;
     }
 
-    /** Writes the payment, sends the STK push, and answers as docs/payments.md "Provider outcomes" says. */
+    /**
+     * The purchase's rate-limit tokens, in the caller's transaction. The public key is public: without these limits
+     * anyone could flood a stranger's phone with prompts. Only valid purchases count, after every rule held, before
+     * anything is written or sent. The caller's address goes first, so one flooding address is stopped before it
+     * drains the buckets of the phones and devices it names; owner callers (a server relaying every customer) have
+     * no address limit. Sizes and reasons: docs/payments-rules.md, "Rate limits".
+     */
+    private void takeTokens(Caller caller, Payment payment) {
+        List<RateLimiter.Token> tokens = new ArrayList<>(4);
+        if (caller.portal()) {
+            tokens.add(new RateLimiter.Token(PER_ADDRESS, caller.address()));
+        }
+        tokens.add(new RateLimiter.Token(PER_TENANT, "owner:" + payment.ownerId));
+        if (payment.macAddress != null) {
+            tokens.add(new RateLimiter.Token(PER_MAC, payment.macAddress));
+        }
+        tokens.add(new RateLimiter.Token(PER_PHONE, payment.phoneNumber));
+        rateLimiter.consumeInTransaction(tokens);
+    }
+
+    /**
+     * Sends the STK push for the payment {@link #open} wrote, and answers as docs/payments.md "Provider outcomes"
+     * says.
+     */
     public PortalAnswer initiate(Purchase purchase, IdempotencyKeys.Claim claim) {
         Payment payment = purchase.payment();
-        settlement.created(payment, Source.portal, claim);
         PaymentProvider provider = providers.forCredential(purchase.credential());
         PaymentProvider.PushResult pushed;
         try {
             pushed = provider.startPush(purchase.credential(), pushRequest(payment, purchase.callbackUrl()));
         } catch (ProviderException e) {
-            return providerFailure(payment.id, e, "Failed to initiate STK push: ");
+            return providerFailure(payment.id, claim, e, "Failed to initiate STK push: ");
         }
-        Payment sent = settlement.sent(payment.id, Source.portal, pushed.paymentId(), pushed.invoiceId(),
-                pushed.rawState(), null, PaymentEvent.Type.push_sent);
-        return new PortalAnswer(201, new PaymentDtos.Initiated("STK push initiated successfully", PaymentView.of(sent),
-                new PaymentDtos.PushInfo(pushed.paymentId(), pushed.invoiceId(), pushed.rawState(), pushed.message())));
+        return answered(claim, () -> {
+            Payment sent = settlement.sent(payment.id, Source.portal, pushed.paymentId(), pushed.invoiceId(),
+                    pushed.rawState(), null, PaymentEvent.Type.push_sent);
+            return new PortalAnswer(201, new PaymentDtos.Initiated("STK push initiated successfully",
+                    PaymentView.of(sent), new PaymentDtos.PushInfo(pushed.paymentId(), pushed.invoiceId(),
+                    pushed.rawState(), pushed.message())));
+        });
     }
 
-    /** Writes the payment and asks the provider for a checkout link the customer opens. */
+    /** Asks the provider for the checkout link the customer opens, for the payment {@link #open} wrote. */
     public PortalAnswer createLink(Purchase purchase, IdempotencyKeys.Claim claim) {
         Payment payment = purchase.payment();
-        settlement.created(payment, Source.portal, claim);
         PaymentProvider provider = providers.forCredential(purchase.credential());
         PaymentProvider.LinkResult link;
         try {
             link = provider.createLink(purchase.credential(), pushRequest(payment, null));
         } catch (ProviderException e) {
-            return providerFailure(payment.id, e, "Failed to create payment link: ");
+            return providerFailure(payment.id, claim, e, "Failed to create payment link: ");
         }
-        Payment sent = settlement.linkCreated(payment.id, link);
-        return new PortalAnswer(201, new PaymentDtos.LinkCreated("Payment link created successfully",
-                PaymentView.of(sent), new PaymentDtos.LinkInfo(link.url(), link.invoiceId(), link.rawState())));
+        return answered(claim, () -> {
+            Payment sent = settlement.linkCreated(payment.id, link);
+            return new PortalAnswer(201, new PaymentDtos.LinkCreated("Payment link created successfully",
+                    PaymentView.of(sent), new PaymentDtos.LinkInfo(link.url(), link.invoiceId(), link.rawState())));
+        });
+    }
+
+    /**
+     * Applies the provider's answer and stores the request's own answer on its Idempotency-Key (claim null: none)
+     * in one transaction, the second of a purchase's two: {@code apply} is a settlement step and what it answers.
+     */
+    private PortalAnswer answered(IdempotencyKeys.Claim claim, Supplier<PortalAnswer> apply) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            PortalAnswer answer = apply.get();
+            idempotency.answerWithin(claim, answer);
+            return answer;
+        });
     }
 
     /**
@@ -270,12 +321,15 @@ public class PaymentService {
                 payment.packageExpiryTime, hint, access);
     }
 
-    private PortalAnswer providerFailure(UUID id, ProviderException e, String prefix) {
+    private PortalAnswer providerFailure(UUID id, IdempotencyKeys.Claim claim, ProviderException e, String prefix) {
         if (e.outcome() == ProviderException.Outcome.REJECTED) {
-            settlement.fail(id, Source.portal, e.status() == 0 ? null : String.valueOf(e.status()), e.getMessage());
-            return new PortalAnswer(502, new PaymentDtos.Failed(prefix + e.getMessage(), id));
+            return answered(claim, () -> {
+                settlement.fail(id, Source.portal, e.status() == 0 ? null : String.valueOf(e.status()),
+                        e.getMessage());
+                return new PortalAnswer(502, new PaymentDtos.Failed(prefix + e.getMessage(), id));
+            });
         }
-        return unknownOutcome(id, e.getMessage());
+        return answered(claim, () -> unknownOutcome(id, e.getMessage()));
     }
 
     /**

@@ -126,7 +126,7 @@ public class PortalPaymentResource {
                 ClientAddress.of(http));
         PaymentService.Channel channel = new PaymentService.Channel(noCredentials, publicBase(uri));
         return answer(idempotency.run(caller.ownerId(), key, endpoint, request,
-                () -> payments.validate(caller, request, kind, channel), execute, payments::unfinished));
+                claim -> payments.open(caller, request, kind, channel, claim), execute, payments::unfinished));
     }
 
     /** This service's address as the outside world reaches it: Daraja posts its callbacks there. */

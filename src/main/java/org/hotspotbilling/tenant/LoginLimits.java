@@ -3,6 +3,7 @@ package org.hotspotbilling.tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.hotspotbilling.crypto.Hashes;
 import org.hotspotbilling.web.RateLimiter;
+import org.hotspotbilling.web.RateLimiter.Token;
 
 import java.util.Locale;
 
@@ -27,13 +28,11 @@ public class LoginLimits {
 
     /** Before a username and password are checked. Usernames are one account whatever their case. */
     public void passwordLogin(String address, String username) {
-        limiter.consume(PER_ADDRESS, address);
-        limiter.consume(PER_USERNAME, username.toLowerCase(Locale.ROOT));
+        limiter.consume(new Token(PER_ADDRESS, address), new Token(PER_USERNAME, username.toLowerCase(Locale.ROOT)));
     }
 
     /** Before a key pair is checked; the public key as its hash, so an oversized one makes no oversized bucket id. */
     public void keyPairLogin(String address, String publicKey) {
-        limiter.consume(PER_ADDRESS, address);
-        limiter.consume(PER_PUBLIC_KEY, Hashes.sha256Hex(publicKey));
+        limiter.consume(new Token(PER_ADDRESS, address), new Token(PER_PUBLIC_KEY, Hashes.sha256Hex(publicKey)));
     }
 }

@@ -28,5 +28,14 @@ public interface RateLimitConfig {
 
         /** Time in which an empty bucket refills completely; tokens come back evenly over it. */
         Duration period();
+
+        /**
+         * Rows the bucket is split into (1 to min(capacity, 64)), each holding its share of the capacity: a hot
+         * bucket whose tokens are taken inside longer transactions (a purchase's) needs several, so that concurrent
+         * ones do not queue on one locked row. A refusal comes when no shard holds a whole token, so a bucket of n
+         * shards may refuse while up to n fractions of a token are spread over them.
+         */
+        @WithDefault("1")
+        int shards();
     }
 }

@@ -1,44 +1,42 @@
 package org.hotspotbilling.web;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.github.bucket4j.BucketConfiguration;
-import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.distributed.BucketProxy;
-import io.github.bucket4j.distributed.proxy.BucketNotFoundException;
-import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
-import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
-import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
-import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
-import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
-import io.github.bucket4j.util.concurrent.batch.BatchHelper;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import org.hibernate.Session;
 import org.hotspotbilling.ops.Metrics;
+import org.hotspotbilling.work.BatchedDelete;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * Token buckets shared by every instance of the service, stored in PostgreSQL ({@code rate_limit_bucket}) through
- * Bucket4j. Each configured limit ({@link RateLimitConfig}) has one bucket per key: a public key, a phone number.
+ * Token buckets shared by every instance of the service, stored in PostgreSQL ({@code rate_limit_shard}, whose
+ * migration V200 explains the arithmetic). Each configured limit ({@link RateLimitConfig}) has one bucket per key: a
+ * public key, a phone number, an address.
  *
- * <p>Each check is one short transaction of its own on its own connection (lock or create the row, update, commit:
- * {@link BucketStore}), so a bucket row is locked only for those statements, never while the caller goes on; a
- * caller's transaction is suspended meanwhile, so the check neither joins it nor keeps the row locked until it
- * ends. Concurrent checks of
- * one bucket in this instance are merged by Bucket4j's batching into one such transaction: a hot key costs one row
- * update per database round trip, not one per request, and no token is handed out that the stored bucket does not
- * hold. Refill is computed with the checking instance's clock, so instances must keep their clocks in sync: a skew
- * of {@code d} can hand out at most {@code d × capacity / period} tokens early.
+ * <p>Two ways to take tokens, both one database round trip however many buckets:
+ * <ul>
+ * <li>{@link #consume(Token...)}: in a short transaction of its own (the caller's is suspended), committed before it
+ * answers, refusal or not: a token taken stays taken whatever the caller does next (logins, provider queries).</li>
+ * <li>{@link #consumeInTransaction}: in the caller's transaction, which keeps the rows it took from locked until it
+ * ends, and whose rollback gives the tokens back. A purchase takes its tokens in the transaction that writes its
+ * payment, so checking them costs no commit of its own. Hot buckets (an owner's, an address's) are split into
+ * {@link RateLimitConfig.Limit#shards() shards} so that concurrent purchases lock different rows.</li>
+ * </ul>
+ * Refill is computed with the database's clock, the same for every instance.
  *
  * <p>Blocking: call it from a worker thread, as resource methods and services are.
  */
@@ -49,107 +47,153 @@ public class RateLimiter {
     /** Limit names become part of bucket ids and of environment variable names: lower-case words and dashes. */
     private static final Pattern LIMIT_NAME = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
 
-    /** How long a row is kept once its bucket is full again, so keys that come back soon reuse it. */
-    private static final Duration KEEP_WHEN_FULL = Duration.ofMinutes(1);
+    /** More shards than this would only make a refusal look at more rows. */
+    static final int MAX_SHARDS = 64;
 
-    private static final int CLEANUP_BATCH = 1_000;
+    /** How long a row is kept once its shard is full again, so keys that come back soon reuse it. */
+    private static final Duration KEEP_WHEN_FULL = Duration.ofMinutes(1);
 
     private final boolean enabled;
     private final Map<String, Limit> limits = new TreeMap<>();
-    private final BucketStore store;
-    /** Bucket4j's stock store, for its clean-up of expired rows only. */
-    private final PostgreSQLSelectForUpdateBasedProxyManager<String> expiredRows;
+    private final EntityManager em;
 
-    /**
-     * Batching only merges checks that go through the same proxy object, so the proxies of recently used buckets
-     * are kept. A proxy holds no tokens (the bucket lives in the table), so evicting one loses nothing.
-     */
-    private final Cache<String, BucketProxy> proxies = Caffeine.newBuilder()
-            .maximumSize(10_000)
-            .expireAfterAccess(Duration.ofMinutes(1))
-            .build();
+    /** One token of the limit named {@code limit} for {@code key}. */
+    public record Token(String limit, String key) {
+    }
 
-    public RateLimiter(RateLimitConfig config, AgroalDataSource dataSource, Metrics metrics) {
+    public RateLimiter(RateLimitConfig config, EntityManager em, Metrics metrics) {
         this.enabled = config.enabled();
+        this.em = em;
         MeterRegistry registry = metrics.registry();
         config.limits().forEach((name, limit) -> {
             if (!LIMIT_NAME.matcher(name).matches()) {
                 throw new IllegalStateException("Rate limit name '" + name + "' must be lower-case words joined by "
                         + "dashes (hotspot.rate-limit.limits." + name + ")");
             }
+            // Checked at start so that a bad limit stops the service instead of the first payment.
+            if (limit.capacity() < 1 || limit.period().isNegative() || limit.period().isZero()) {
+                throw new IllegalStateException("Rate limit '" + name + "' needs a capacity of at least 1 and a "
+                        + "positive period");
+            }
+            if (limit.shards() < 1 || limit.shards() > Math.min(limit.capacity(), MAX_SHARDS)) {
+                throw new IllegalStateException("Rate limit '" + name + "' has " + limit.shards() + " shards: use 1 "
+                        + "to " + Math.min(limit.capacity(), MAX_SHARDS) + " (at most its capacity, at most "
+                        + MAX_SHARDS + ")");
+            }
             // Limit names are configuration, so the label's values are a small fixed set.
-            this.limits.put(name, new Limit(name, limit.capacity(), limit.period(), Counter
+            this.limits.put(name, new Limit(name, limit.capacity(), limit.period(), limit.shards(), Counter
                     .builder("hotspot.rate.limit.refusals").tag("limit", name)
                     .description("Requests refused with 429 by a rate limit").register(registry)));
         });
-        // Select-for-update locks exactly the bucket's row. The advisory-lock flavour would lock a 64-bit number
-        // derived from the String key's hash, in a namespace shared with everything else (Flyway's own lock
-        // included), and costs one more statement per check.
-        ExpirationAfterWriteStrategy expiration =
-                ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEEP_WHEN_FULL);
-        this.store = new BucketStore(dataSource, expiration,
-                bucketId -> limits.get(bucketId.substring(0, bucketId.indexOf(':'))).configuration());
-        this.expiredRows = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
-                .primaryKeyMapper(PrimaryKeyMapper.STRING)
-                .table("rate_limit_bucket")
-                .expirationAfterWrite(expiration)
-                .build();
     }
 
-    /** Takes one token from the bucket (limitName, key); throws TooManyRequests when it is empty. */
-    @Transactional(Transactional.TxType.NOT_SUPPORTED)
+    /** Takes one token from the bucket (limitName, key) in a transaction of its own; throws TooManyRequests. */
     public void consume(String limitName, String key) {
-        Limit limit = limits.get(limitName);
-        if (limit == null) {
-            throw new IllegalArgumentException("Unknown rate limit '" + limitName + "'; configured: "
-                    + limits.keySet());
-        }
-        Objects.requireNonNull(key, "key");
-        if (!enabled) {
+        consume(new Token(limitName, key));
+    }
+
+    /**
+     * Takes one token of each bucket, in order, in a transaction of its own that commits even on a refusal: the
+     * tokens taken before the refused one stay taken. Throws TooManyRequests for the first bucket without a token.
+     */
+    public void consume(Token... tokens) {
+        List<Limited> checks = checks(List.of(tokens));
+        if (checks.isEmpty()) {
             return;
         }
-        BucketProxy bucket = proxies.get(limit.bucketId(key), id -> store.builder()
-                .withOptimization(Optimizations.batching())
-                .build(id, limit.configuration()));
-        ConsumptionProbe probe;
-        try {
-            probe = bucket.tryConsumeAndReturnRemaining(1);
-        } catch (BucketNotFoundException | BatchHelper.BatchFailedException e) {
-            // Concurrent first uses of a new bucket race its row's creation (seen under load): the row exists
-            // now, so one more try settles it.
-            probe = bucket.tryConsumeAndReturnRemaining(1);
-        }
-        if (!probe.isConsumed()) {
-            limit.refusals().increment();
-            throw new TooManyRequests(Duration.ofNanos(probe.getNanosToWaitForRefill()));
+        Refusal refusal = QuarkusTransaction.requiringNew().call(() -> take(checks));
+        refuse(refusal);
+    }
+
+    /**
+     * Takes one token of each bucket, in order, in the caller's transaction: the rows stay locked until it ends, and
+     * a rollback gives the tokens back. Throws TooManyRequests for the first bucket without a token; the tokens
+     * taken before it are the caller's to commit (keeping them, as {@link #consume(Token...)} does) or roll back.
+     */
+    @Transactional(value = Transactional.TxType.MANDATORY, dontRollbackOn = TooManyRequests.class)
+    public void consumeInTransaction(List<Token> tokens) {
+        List<Limited> checks = checks(tokens);
+        if (!checks.isEmpty()) {
+            refuse(take(checks));
         }
     }
 
-    /** Deletes the rows of buckets that have been full for a while: a missing row is the same as a full bucket. */
+    /** The known limits' checks, in order; none when limits are off. Unknown names are a programming error. */
+    private List<Limited> checks(List<Token> tokens) {
+        List<Limited> checks = tokens.stream().map(token -> {
+            Limit limit = limits.get(token.limit());
+            if (limit == null) {
+                throw new IllegalArgumentException("Unknown rate limit '" + token.limit() + "'; configured: "
+                        + limits.keySet());
+            }
+            return new Limited(limit, limit.bucketId(Objects.requireNonNull(token.key(), "key")));
+        }).toList();
+        return enabled ? checks : List.of();
+    }
+
+    private record Limited(Limit limit, String bucketId) {
+    }
+
+    private record Refusal(Limit limit, long waitMicros) {
+    }
+
+    /** One call of {@code rate_limit_take} on the current transaction's connection; null when every token was taken. */
+    private Refusal take(List<Limited> checks) {
+        return em.unwrap(Session.class).doReturningWork(connection -> {
+            int n = checks.size();
+            Object[] buckets = new Object[n];
+            Object[] shards = new Object[n];
+            Object[] capacities = new Object[n];
+            Object[] periods = new Object[n];
+            for (int i = 0; i < n; i++) {
+                Limit limit = checks.get(i).limit();
+                buckets[i] = checks.get(i).bucketId();
+                shards[i] = limit.shards();
+                capacities[i] = limit.capacity();
+                periods[i] = limit.period().toNanos() / 1_000;
+            }
+            try (PreparedStatement take = connection.prepareStatement(
+                    "SELECT refused, wait_us FROM rate_limit_take(?, ?, ?, ?)")) {
+                take.setArray(1, connection.createArrayOf("text", buckets));
+                take.setArray(2, connection.createArrayOf("int4", shards));
+                take.setArray(3, connection.createArrayOf("int8", capacities));
+                take.setArray(4, connection.createArrayOf("int8", periods));
+                try (ResultSet row = take.executeQuery()) {
+                    row.next();
+                    int refused = row.getInt(1);
+                    return refused == 0 ? null : new Refusal(checks.get(refused - 1).limit(), row.getLong(2));
+                }
+            }
+        });
+    }
+
+    private static void refuse(Refusal refusal) {
+        if (refusal != null) {
+            refusal.limit().refusals().increment();
+            throw new TooManyRequests(Duration.ofNanos(refusal.waitMicros() * 1_000));
+        }
+    }
+
+    /**
+     * Deletes the buckets whose every shard has been full for a while: a missing row is the same as a full shard.
+     * Whole buckets only, so that a busy bucket keeps all its rows (re-creating a missing one makes concurrent
+     * takers wait for the transaction that creates it).
+     */
     @Scheduled(every = "10m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void removeRefilledBuckets() {
-        int removed;
-        do {
-            removed = expiredRows.removeExpired(CLEANUP_BATCH);
-        } while (removed == CLEANUP_BATCH);
+        BatchedDelete.before(em, "DELETE FROM rate_limit_shard WHERE bucket = ANY (ARRAY(SELECT bucket FROM "
+                + "rate_limit_shard GROUP BY bucket HAVING max(full_at) < ?1 LIMIT ?2))",
+                Instant.now().minus(KEEP_WHEN_FULL));
     }
 
-    private record Limit(String name, long capacity, Duration period, BucketConfiguration configuration,
-            Counter refusals) {
-
-        Limit(String name, long capacity, Duration period, Counter refusals) {
-            // Built at start so that a bad capacity or period stops the service instead of the first payment.
-            this(name, capacity, period, BucketConfiguration.builder()
-                    .addLimit(bandwidth -> bandwidth.capacity(capacity).refillGreedy(capacity, period))
-                    .build(), refusals);
-        }
+    private record Limit(String name, long capacity, Duration period, int shards, Counter refusals) {
 
         /**
          * The stored bucket keeps the shape it was created with, so the shape is part of the id: after a limit is
          * changed, every key starts a fresh bucket of the new shape instead of keeping the old one while it is busy.
          */
         String bucketId(String key) {
-            return name + ":" + capacity + "/" + period + ":" + key;
+            return name + ":" + capacity + "/" + period + "/" + shards + ":" + key;
         }
     }
 }

@@ -18,8 +18,8 @@ public final class BatchedDelete {
     }
 
     /**
-     * Runs {@code sql}, a DELETE whose {@code ?1} is the cutoff and whose {@code ?2} limits the rows of one batch,
-     * until a batch deletes fewer than a full one; answers how many rows were deleted in all.
+     * Runs {@code sql}, a DELETE whose {@code ?1} is the cutoff and whose {@code ?2} limits the rows (or groups of
+     * rows) of one batch, until a batch deletes fewer rows than that; answers how many rows were deleted in all.
      */
     public static int before(EntityManager em, String sql, Instant cutoff) {
         int total = 0;
@@ -28,7 +28,7 @@ public final class BatchedDelete {
             deleted = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(sql)
                     .setParameter(1, cutoff).setParameter(2, BATCH).executeUpdate());
             total += deleted;
-        } while (deleted == BATCH);
+        } while (deleted >= BATCH);
         return total;
     }
 }

@@ -85,10 +85,8 @@ class IdempotencyCrashTest {
 
     /** The first request's validation and payment transaction, up to the moment before it calls the provider. */
     private PaymentService.Purchase writePayment(IdempotencyKeys.Claim claim) {
-        PaymentService.Purchase purchase = payments.validate(new PaymentService.Caller(shop.owner().id(), true,
-                shop.owner().hotspotAddress()), request, Payment.STK_PUSH, CHANNEL);
-        settlement.created(purchase.payment(), Source.portal, claim);
-        return purchase;
+        return payments.open(new PaymentService.Caller(shop.owner().id(), true, shop.owner().hotspotAddress()),
+                request, Payment.STK_PUSH, CHANNEL, claim);
     }
 
     private void ageClaim(int seconds) {

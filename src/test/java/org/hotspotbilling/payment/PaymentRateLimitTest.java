@@ -87,4 +87,24 @@ class PaymentRateLimitTest {
         second.owner().withJwt().header("X-Forwarded-For", address).body(second.purchase(Shop.phone()))
                 .post("/payments/intasend/initiate/").then().statusCode(201);
     }
+
+    @Test
+    void aRefusalWithAnIdempotencyKeyLeavesTheKeyFreeAndKeepsTheTokensTakenBeforeIt() {
+        Shop shop = Shop.simulated();
+        String phone = Shop.phone();
+        for (int i = 0; i < 25; i++) {
+            shop.initiate(shop.purchase(phone)).statusCode(201);
+        }
+        String key = java.util.UUID.randomUUID().toString();
+        String mac = Shop.randomMac();
+        shop.owner().asPortal().header("Idempotency-Key", key).body(shop.purchase(phone, mac))
+                .post("/payments/intasend/initiate/").then().statusCode(429);
+        assertEquals(0, db.queryLong("SELECT count(*) FROM idempotency_key WHERE owner_id = ? AND idem_key = ?",
+                shop.owner().id(), key), "the key is free for a later try");
+        // The device's token was taken before the phone's refusal, and stays taken, as the address's and owner's.
+        assertEquals(1, db.queryLong("SELECT count(*) FROM rate_limit_shard WHERE bucket LIKE ?", "payment-per-mac:%:"
+                + mac));
+        shop.owner().asPortal().header("Idempotency-Key", key).body(shop.purchase(Shop.phone(), mac))
+                .post("/payments/intasend/initiate/").then().statusCode(201);
+    }
 }

@@ -1,16 +1,23 @@
 package org.hotspotbilling.web;
 
-import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import org.hotspotbilling.ops.Metrics;
 import org.hotspotbilling.testing.Db;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
@@ -39,7 +46,7 @@ class RateLimiterTest {
     RateLimitConfig config;
 
     @Inject
-    AgroalDataSource dataSource;
+    EntityManager em;
 
     @Inject
     Db db;
@@ -84,7 +91,7 @@ class RateLimiterTest {
 
     @Test
     void anotherInstanceOnTheSameDatabaseSharesTheBucket() {
-        RateLimiter otherInstance = new RateLimiter(config, dataSource, metrics);
+        RateLimiter otherInstance = new RateLimiter(config, em, metrics);
         String phone = uniqueKey();
         for (int i = 0; i < phoneCapacity() - 2; i++) {
             limiter.consume(PER_PHONE, phone);
@@ -93,8 +100,8 @@ class RateLimiterTest {
         otherInstance.consume(PER_PHONE, phone);
         assertThrows(TooManyRequests.class, () -> otherInstance.consume(PER_PHONE, phone));
         assertThrows(TooManyRequests.class, () -> limiter.consume(PER_PHONE, phone));
-        assertEquals(1, db.queryLong("SELECT count(*) FROM rate_limit_bucket WHERE id = ?",
-                "payment-per-phone:" + phoneCapacity() + "/" + phonePeriod() + ":" + phone));
+        assertEquals(1, db.queryLong("SELECT count(*) FROM rate_limit_shard WHERE bucket = ?",
+                "payment-per-phone:" + phoneCapacity() + "/" + phonePeriod() + "/1:" + phone));
     }
 
     @Test
@@ -141,6 +148,161 @@ class RateLimiterTest {
     }
 
     @Test
+    void tokensTakenInTheCallersTransactionComeBackWhenItRollsBack() {
+        String phone = uniqueKey();
+        assertThrows(IllegalStateException.class, () -> QuarkusTransaction.requiringNew().run(() -> {
+            for (int i = 0; i < phoneCapacity(); i++) {
+                limiter.consumeInTransaction(List.of(new RateLimiter.Token(PER_PHONE, phone)));
+            }
+            assertThrows(TooManyRequests.class,
+                    () -> limiter.consumeInTransaction(List.of(new RateLimiter.Token(PER_PHONE, phone))));
+            throw new IllegalStateException("the payment was not written");
+        }));
+        QuarkusTransaction.requiringNew().run(() -> limiter.consumeInTransaction(List.of(
+                new RateLimiter.Token(PER_PHONE, phone))));
+        for (int i = 1; i < phoneCapacity(); i++) {
+            limiter.consume(PER_PHONE, phone);
+        }
+        assertThrows(TooManyRequests.class, () -> limiter.consume(PER_PHONE, phone));
+    }
+
+    @Test
+    void severalBucketsAreOneCallInOrderAndStopAtTheFirstRefusal() {
+        String full = uniqueKey();
+        String empty = uniqueKey();
+        String after = uniqueKey();
+        exhaust(PER_PHONE, empty);
+        assertThrows(TooManyRequests.class, () -> limiter.consume(new RateLimiter.Token(PER_PHONE, full),
+                new RateLimiter.Token(PER_PHONE, empty), new RateLimiter.Token(PER_PHONE, after)));
+        // The token before the refusal stays taken (its own transaction commits); the one after was never taken.
+        assertEquals(1, db.queryLong("SELECT count(*) FROM rate_limit_shard WHERE bucket LIKE ?", "%:" + full));
+        assertEquals(0, db.queryLong("SELECT count(*) FROM rate_limit_shard WHERE bucket LIKE ?", "%:" + after));
+    }
+
+    /**
+     * The promise of shards: a purchase holding its token's row until its payment commits does not make the next
+     * purchase of the same owner wait. With one row per bucket (the phone's limit) the second one would wait; the
+     * lock timeout turns that wait into an error, so the test fails instead of hanging.
+     */
+    @Test
+    void aShardedBucketHeldByOneTransactionServesAnotherWithoutWaiting() throws Exception {
+        String owner = uniqueKey();
+        String phone = uniqueKey();
+        assertEquals(8, config.limits().get(PER_PUBLIC_KEY).shards(), "the owner's limit is sharded");
+        // A bucket's rows are created by its first use; concurrent first uses wait for that one's commit, once.
+        limiter.consume(PER_PUBLIC_KEY, owner);
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> first = pool.submit(() -> QuarkusTransaction.requiringNew().run(() -> {
+                limiter.consumeInTransaction(List.of(new RateLimiter.Token(PER_PUBLIC_KEY, owner),
+                        new RateLimiter.Token(PER_PHONE, phone)));
+                holding.countDown();
+                await(done);
+            }));
+            assertTrue(holding.await(30, TimeUnit.SECONDS));
+            assertDoesNotThrow(() -> QuarkusTransaction.requiringNew().run(() -> {
+                lockTimeout();
+                limiter.consumeInTransaction(List.of(new RateLimiter.Token(PER_PUBLIC_KEY, owner)));
+            }), "a second shard was free");
+            Exception waited = assertThrows(Exception.class, () -> QuarkusTransaction.requiringNew().run(() -> {
+                lockTimeout();
+                limiter.consumeInTransaction(List.of(new RateLimiter.Token(PER_PHONE, phone)));
+            }));
+            assertTrue(String.valueOf(rootCause(waited).getMessage()).contains("lock timeout"), waited.toString());
+            done.countDown();
+            first.get(30, TimeUnit.SECONDS);
+        } finally {
+            done.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aBurstOfTransactionsOnAShardedBucketAdmitsExactlyItsCapacity() throws Exception {
+        String key = uniqueKey();
+        long capacity = config.limits().get(PER_PUBLIC_KEY).capacity();
+        int callers = (int) capacity * 2;
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    try {
+                        QuarkusTransaction.requiringNew().run(() -> {
+                            limiter.consumeInTransaction(List.of(new RateLimiter.Token(PER_PUBLIC_KEY, key)));
+                            // A payment's insert keeps the row locked a little while: others must go around it.
+                            em.createNativeQuery("SELECT 1 FROM pg_sleep(0.005)").getSingleResult();
+                        });
+                        return true;
+                    } catch (TooManyRequests refused) {
+                        return false;
+                    }
+                }));
+            }
+            start.countDown();
+            long admitted = 0;
+            for (Future<Boolean> result : results) {
+                admitted += result.get() ? 1 : 0; // any other exception fails the test here
+            }
+            assertEquals(capacity, admitted);
+            assertEquals(8, db.queryLong("SELECT count(*) FROM rate_limit_shard WHERE bucket LIKE ?", "%:" + key));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aLimitWithMoreShardsThanTokensStopsTheStart() {
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> new RateLimiter(new RateLimitConfig() {
+                    public boolean enabled() {
+                        return true;
+                    }
+
+                    public Map<String, Limit> limits() {
+                        return Map.of("too-many-shards", new Limit() {
+                            public long capacity() {
+                                return 3;
+                            }
+
+                            public java.time.Duration period() {
+                                return java.time.Duration.ofMinutes(1);
+                            }
+
+                            public int shards() {
+                                return 4;
+                            }
+                        });
+                    }
+                }, em, metrics));
+        assertTrue(refused.getMessage().contains("too-many-shards"), refused.getMessage());
+    }
+
+    private void lockTimeout() {
+        em.createNativeQuery("SET LOCAL lock_timeout = '2s'").executeUpdate();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Throwable rootCause(Throwable error) {
+        Throwable cause = error;
+        while (cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    @Test
     void unknownLimitNameIsAProgrammingError() {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
                 () -> limiter.consume("payment-per-planet", uniqueKey()));
@@ -157,12 +319,12 @@ class RateLimiterTest {
             public Map<String, Limit> limits() {
                 return config.limits();
             }
-        }, dataSource, metrics);
+        }, em, metrics);
         String phone = uniqueKey();
         for (int i = 0; i < 10; i++) {
             disabled.consume(PER_PHONE, phone);
         }
-        assertEquals(0, db.queryLong("SELECT count(*) FROM rate_limit_bucket WHERE id LIKE ?", "%:" + phone));
+        assertEquals(0, db.queryLong("SELECT count(*) FROM rate_limit_shard WHERE bucket LIKE ?", "%:" + phone));
         assertThrows(IllegalArgumentException.class, () -> disabled.consume("payment-per-planet", phone));
     }
 
@@ -173,12 +335,13 @@ class RateLimiterTest {
         exhaust(PER_PHONE, expired);
         limiter.consume(PER_PHONE, live);
         // Pretend the bucket refilled long ago rather than waiting 10 minutes for it.
-        db.update("UPDATE rate_limit_bucket SET expires_at = 0 WHERE id LIKE ?", "%:" + expired);
+        db.update("UPDATE rate_limit_shard SET full_at = now() - interval '1 hour' WHERE bucket LIKE ?",
+                "%:" + expired);
 
         limiter.removeRefilledBuckets();
 
-        assertEquals(0, db.queryLong("SELECT count(*) FROM rate_limit_bucket WHERE id LIKE ?", "%:" + expired));
-        assertEquals(1, db.queryLong("SELECT count(*) FROM rate_limit_bucket WHERE id LIKE ?", "%:" + live));
+        assertEquals(0, db.queryLong("SELECT count(*) FROM rate_limit_shard WHERE bucket LIKE ?", "%:" + expired));
+        assertEquals(1, db.queryLong("SELECT count(*) FROM rate_limit_shard WHERE bucket LIKE ?", "%:" + live));
         for (int i = 0; i < phoneCapacity(); i++) {
             limiter.consume(PER_PHONE, expired);
         }
