@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * Writes owners' webhook events, always inside the transaction of the change they describe, so that a change
  * rolled back leaves no event and a committed one always has its event (docs/webhooks.md "Events"). The fan-out
- * to subscribed endpoints is the database function {@code webhook_emit}, which the access triggers call too.
+ * to subscribed endpoints is the database function {@code webhook_emit}, which the access triggers call too, and
+ * {@code payment_event_record} with each payment timeline event (payment/PaymentSettlement).
  */
 @ApplicationScoped
 public class WebhookEvents {
@@ -36,12 +37,7 @@ public class WebhookEvents {
     /** Records an event of {@code type} with {@code data}; answers its id ({@code evt_…}). */
     @Transactional(Transactional.TxType.MANDATORY)
     public String emit(long ownerId, String type, Map<String, Object> data, Instant at) {
-        String body;
-        try {
-            body = json.writeValueAsString(data);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Event data of " + type + " is not JSON", e);
-        }
+        String body = json(type, data);
         String id = (String) em.createNativeQuery("SELECT webhook_emit(?1, ?2, cast(?3 AS jsonb), ?4)")
                 .setParameter(1, ownerId).setParameter(2, type).setParameter(3, body).setParameter(4, at)
                 // Only the webhook tables are touched: pending changes of other entities (the payment being
@@ -52,7 +48,17 @@ public class WebhookEvents {
         return id;
     }
 
-    void queued() {
+    /** The data of an event of {@code type} as JSON, for a writer that calls {@code webhook_emit} itself. */
+    public String json(String type, Map<String, Object> data) {
+        try {
+            return json.writeValueAsString(data);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Event data of " + type + " is not JSON", e);
+        }
+    }
+
+    /** Wakes this instance's worker once the current transaction, which queued deliveries, has committed. */
+    public void queued() {
         queued.fire(new Queued());
     }
 }

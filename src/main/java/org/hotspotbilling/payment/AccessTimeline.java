@@ -27,7 +27,7 @@ public class AccessTimeline {
         if (payment == null) {
             return; // time whose payment is gone (deleted with its owner's data) has no timeline to write to
         }
-        PaymentSettlement.event(payment, Type.access_moved, Source.owner, null, null, moved.moved().toSeconds()
+        PaymentSettlement.event(em, payment, Type.access_moved, Source.owner, null, null, moved.moved().toSeconds()
                 + " s moved from " + moved.fromMac() + " to " + moved.toMac() + (moved.merged()
                         ? ", added after the time that device already had" : "") + "; now until "
                 + moved.expiresAt(), null);

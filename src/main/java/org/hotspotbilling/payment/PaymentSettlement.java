@@ -14,9 +14,11 @@ import org.hotspotbilling.payment.PaymentEvent.Type;
 import org.hotspotbilling.provider.PaymentProvider;
 import org.hotspotbilling.provider.ProviderState;
 import org.hotspotbilling.web.NotFound;
+import org.hotspotbilling.work.DirectSql;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -355,8 +357,8 @@ public class PaymentSettlement {
     @Transactional
     public void created(Payment payment, Source source, IdempotencyKeys.Claim claim) {
         payment.persist();
+        em.flush(); // the event's and the key's foreign keys need the payment row first
         if (claim != null) {
-            em.flush(); // the key's foreign key needs the payment row first
             idempotency.attach(claim, payment.id);
         }
         record(payment, Type.created, source, null, null, payment.packageName + " for " + payment.amount + " "
@@ -408,13 +410,13 @@ public class PaymentSettlement {
     }
 
     /**
-     * Writes a timeline event and, for the types owners subscribe to, the webhook event, in this same transaction:
-     * a change that rolls back leaves neither. An outcome ({@link #OUTCOMES}) is also fired to observers that act
-     * only once the transaction commits.
+     * Writes a timeline event and, for the types owners subscribe to, the webhook event, in this same transaction
+     * and in one statement: a change that rolls back leaves neither. An outcome ({@link #OUTCOMES}) is also fired
+     * to observers that act only once the transaction commits.
      */
     private void record(Payment payment, Type type, Source source, PaymentStatus from, String code, String desc,
             String hint) {
-        PaymentEvent written = event(payment, type, source, from, code, desc, hint);
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
         PaymentOutcome.Kind outcome = OUTCOMES.get(type);
         if (outcome != null) {
             outcomes.fire(new PaymentOutcome(payment.paymentProvider, payment.providerMode, outcome,
@@ -422,6 +424,7 @@ public class PaymentSettlement {
         }
         String webhookType = WEBHOOK_TYPES.get(type);
         if (webhookType == null) {
+            write(em, payment, type, source, from, code, desc, hint, at, null, null);
             return;
         }
         Map<String, Object> data = new LinkedHashMap<>();
@@ -441,22 +444,38 @@ public class PaymentSettlement {
         data.put("mac_address", payment.macAddress);
         data.put("mpesa_receipt", payment.mpesaReceipt);
         data.put("expires_at", payment.packageExpiryTime);
-        webhooks.emit(payment.ownerId, webhookType, data, written.createdAt.truncatedTo(ChronoUnit.MICROS));
+        write(em, payment, type, source, from, code, desc, hint, at, webhookType, webhooks.json(webhookType, data));
+        webhooks.queued();
     }
 
-    static PaymentEvent event(Payment payment, Type type, Source source, PaymentStatus from, String code, String desc,
-            String hint) {
-        PaymentEvent event = new PaymentEvent();
-        event.paymentId = payment.id;
-        event.type = type;
-        event.source = source;
-        event.statusFrom = from;
-        event.statusTo = from == null ? null : payment.status;
-        event.resultCode = code;
-        event.resultDesc = desc;
-        event.recoveryHint = hint;
-        event.createdAt = Instant.now();
-        event.persist();
-        return event;
+    /** Writes a timeline event that owners' webhooks do not carry. */
+    static void event(EntityManager em, Payment payment, Type type, Source source, PaymentStatus from, String code,
+            String desc, String hint) {
+        write(em, payment, type, source, from, code, desc, hint, Instant.now().truncatedTo(ChronoUnit.MICROS), null,
+                null);
+    }
+
+    /**
+     * The event row and, with a webhook type, its webhook event ({@code payment_event_record}, migration V201).
+     * Written at once, as an insert of the entity would be; the payment's own pending changes are written at
+     * commit, after it.
+     */
+    private static void write(EntityManager em, Payment payment, Type type, Source source, PaymentStatus from,
+            String code, String desc, String hint, Instant at, String webhookType, String webhookData) {
+        DirectSql.query(em, "SELECT payment_event_record(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? AS jsonb))",
+                (statement, connection) -> {
+                    statement.setObject(1, payment.id);
+                    statement.setString(2, type.name());
+                    statement.setString(3, source.name());
+                    statement.setString(4, from == null ? null : from.name());
+                    statement.setString(5, from == null ? null : payment.status.name());
+                    statement.setString(6, code);
+                    statement.setString(7, desc);
+                    statement.setString(8, hint);
+                    statement.setObject(9, at.atOffset(ZoneOffset.UTC));
+                    statement.setLong(10, payment.ownerId);
+                    statement.setString(11, webhookType);
+                    statement.setString(12, webhookData);
+                }, (row, present) -> row.getLong(1));
     }
 }

@@ -8,12 +8,10 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-import org.hibernate.Session;
 import org.hotspotbilling.ops.Metrics;
 import org.hotspotbilling.work.BatchedDelete;
+import org.hotspotbilling.work.DirectSql;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -137,33 +135,28 @@ public class RateLimiter {
     private record Refusal(Limit limit, long waitMicros) {
     }
 
-    /** One call of {@code rate_limit_take} on the current transaction's connection; null when every token was taken. */
+    /** One call of {@code rate_limit_take} in the current transaction; null when every token was taken. */
     private Refusal take(List<Limited> checks) {
-        return em.unwrap(Session.class).doReturningWork(connection -> {
-            int n = checks.size();
-            Object[] buckets = new Object[n];
-            Object[] shards = new Object[n];
-            Object[] capacities = new Object[n];
-            Object[] periods = new Object[n];
-            for (int i = 0; i < n; i++) {
-                Limit limit = checks.get(i).limit();
-                buckets[i] = checks.get(i).bucketId();
-                shards[i] = limit.shards();
-                capacities[i] = limit.capacity();
-                periods[i] = limit.period().toNanos() / 1_000;
-            }
-            try (PreparedStatement take = connection.prepareStatement(
-                    "SELECT refused, wait_us FROM rate_limit_take(?, ?, ?, ?)")) {
-                take.setArray(1, connection.createArrayOf("text", buckets));
-                take.setArray(2, connection.createArrayOf("int4", shards));
-                take.setArray(3, connection.createArrayOf("int8", capacities));
-                take.setArray(4, connection.createArrayOf("int8", periods));
-                try (ResultSet row = take.executeQuery()) {
-                    row.next();
-                    int refused = row.getInt(1);
-                    return refused == 0 ? null : new Refusal(checks.get(refused - 1).limit(), row.getLong(2));
-                }
-            }
+        int n = checks.size();
+        Object[] buckets = new Object[n];
+        Object[] shards = new Object[n];
+        Object[] capacities = new Object[n];
+        Object[] periods = new Object[n];
+        for (int i = 0; i < n; i++) {
+            Limit limit = checks.get(i).limit();
+            buckets[i] = checks.get(i).bucketId();
+            shards[i] = limit.shards();
+            capacities[i] = limit.capacity();
+            periods[i] = limit.period().toNanos() / 1_000;
+        }
+        return DirectSql.query(em, "SELECT refused, wait_us FROM rate_limit_take(?, ?, ?, ?)", (take, connection) -> {
+            take.setArray(1, connection.createArrayOf("text", buckets));
+            take.setArray(2, connection.createArrayOf("int4", shards));
+            take.setArray(3, connection.createArrayOf("int8", capacities));
+            take.setArray(4, connection.createArrayOf("int8", periods));
+        }, (row, present) -> {
+            int refused = row.getInt(1);
+            return refused == 0 ? null : new Refusal(checks.get(refused - 1).limit(), row.getLong(2));
         });
     }
 
