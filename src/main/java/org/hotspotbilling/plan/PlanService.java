@@ -58,17 +58,7 @@ public class PlanService {
      * committed change of a package or router through this instance).
      */
     public List<PlanView> list(long ownerId, Long routerId) {
-        if (routerId != null) {
-            return read(ownerId, routerId);
-        }
-        List<PlanView> kept = ownerAll.get(ownerId);
-        if (kept != null) {
-            return kept;
-        }
-        long generation = ownerAll.generation();
-        List<PlanView> read = read(ownerId, null);
-        ownerAll.remember(ownerId, read, generation);
-        return read;
+        return routerId != null ? read(ownerId, routerId) : ownerAll.getOrRead(ownerId, () -> read(ownerId, null));
     }
 
     @Transactional
@@ -108,21 +98,17 @@ public class PlanService {
 
     private PlanDtos.RouterPlans kept(ShortLivedCache<Long, PortalList> lists, long ownerId, long routerId,
             boolean activeOnly) {
-        PortalList kept = lists.get(routerId);
-        if (kept != null && kept.ownerId() == ownerId) {
-            return kept.plans();
-        }
-        long generation = lists.generation();
-        PlanDtos.RouterPlans read = forRouter(ownerId, routerId, activeOnly);
-        lists.remember(routerId, new PortalList(ownerId, read), generation);
-        return read;
+        PortalList kept = lists.getOrRead(routerId,
+                () -> new PortalList(ownerId, forRouter(ownerId, routerId, activeOnly)));
+        // Another owner's router: read for this caller, which answers 404.
+        return kept.ownerId() == ownerId ? kept.plans() : forRouter(ownerId, routerId, activeOnly);
     }
 
     /**
      * Drops a router's kept lists, and every owner's list of all packages (package changes are rare; a package does
      * not name its owner); called once a change of the router or its packages has committed.
      */
-    void forgetPortalList(long routerId) {
+    void forgetRouterLists(long routerId) {
         portalLists.forget(routerId);
         ownerLists.forget(routerId);
         ownerAll.forgetAll();

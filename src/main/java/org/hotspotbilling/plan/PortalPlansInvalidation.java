@@ -59,7 +59,7 @@ public class PortalPlansInvalidation implements Integrator, PostCommitInsertEven
             // A package moved to another router leaves the old router's list too.
             Object before = event.getOldState()[event.getPersister().getPropertyIndex("routerId")];
             if (before instanceof Long routerId) {
-                plans().forgetPortalList(routerId);
+                plans().forgetRouterLists(routerId);
             }
         }
     }
@@ -81,9 +81,9 @@ public class PortalPlansInvalidation implements Integrator, PostCommitInsertEven
 
     private static void forget(Object entity, Object id) {
         if (entity instanceof Plan plan) {
-            plans().forgetPortalList(plan.routerId);
+            plans().forgetRouterLists(plan.routerId);
         } else if (entity instanceof Router router && id instanceof Long routerId) {
-            plans().forgetPortalList(routerId);
+            plans().forgetRouterLists(routerId);
             Arc.container().instance(RouterService.class).get().forgetList(router.ownerId);
         }
     }

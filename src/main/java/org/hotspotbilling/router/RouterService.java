@@ -74,15 +74,8 @@ public class RouterService {
      * and the poll state can be that much older than the routers' polls.
      */
     public List<RouterDtos.RouterView> listViews(long ownerId) {
-        List<RouterDtos.RouterView> kept = lists.get(ownerId);
-        if (kept != null) {
-            return kept;
-        }
-        long generation = lists.generation();
-        List<RouterDtos.RouterView> read = QuarkusTransaction.joiningExisting().call(() -> Router.<Router>listOwned(
-                ownerId).stream().map(r -> RouterDtos.RouterView.of(r, pollInterval)).toList());
-        lists.remember(ownerId, read, generation);
-        return read;
+        return lists.getOrRead(ownerId, () -> QuarkusTransaction.joiningExisting().call(() -> Router.<Router>listOwned(
+                ownerId).stream().map(r -> RouterDtos.RouterView.of(r, pollInterval)).toList()));
     }
 
     /** Drops the owner's kept router list; called once a change of one of its routers has committed. */
