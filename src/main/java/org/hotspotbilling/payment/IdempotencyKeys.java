@@ -3,7 +3,6 @@ package org.hotspotbilling.payment;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.narayana.jta.TransactionExceptionResult;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -15,6 +14,7 @@ import org.hotspotbilling.web.ApiException;
 import org.hotspotbilling.web.Conflict;
 import org.hotspotbilling.web.ErrorBody;
 import org.hotspotbilling.web.Invalid;
+import org.hotspotbilling.web.RateLimiter;
 import org.hotspotbilling.web.TooManyRequests;
 import org.hotspotbilling.work.BatchedDelete;
 
@@ -142,8 +142,7 @@ public class IdempotencyKeys {
     private <T> Opened<T> claimAndOpen(long ownerId, String key, String endpoint, String fingerprint,
             Function<Claim, T> open) {
         return QuarkusTransaction.requiringNew()
-                .exceptionHandler(e -> e instanceof TooManyRequests
-                        ? TransactionExceptionResult.COMMIT : TransactionExceptionResult.ROLLBACK)
+                .exceptionHandler(RateLimiter::keepTokensOnRefusal)
                 .call(() -> {
                     Claim claim = claimHere(ownerId, key, endpoint, fingerprint);
                     if (claim == null) {
@@ -152,7 +151,7 @@ public class IdempotencyKeys {
                     try {
                         return new Opened<>(claim, open.apply(claim));
                     } catch (TooManyRequests e) {
-                        unclaimHere(claim);
+                        unclaim(claim);
                         throw e;
                     }
                 });
@@ -216,12 +215,6 @@ public class IdempotencyKeys {
                 .setParameter(7, now.minus(config.idempotencyRetention()))
                 .executeUpdate() == 1;
         return claimed ? new Claim(ownerId, key, token) : null;
-    }
-
-    private void unclaimHere(Claim claim) {
-        em.createNativeQuery("DELETE FROM idempotency_key WHERE owner_id = ?1 AND idem_key = ?2 AND claim_token = ?3")
-                .setParameter(1, claim.ownerId()).setParameter(2, claim.key()).setParameter(3, claim.token())
-                .executeUpdate();
     }
 
     /** A key someone else claimed: its stored answer, or the claim this request took over (and the payment). */
@@ -307,11 +300,15 @@ public class IdempotencyKeys {
      * commit that wrote it failed only on its way back to us, the payment exists, and a retry must find it.
      */
     private void release(Claim claim) {
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
-                        "DELETE FROM idempotency_key WHERE owner_id = ?1 AND idem_key = ?2 AND claim_token = ?3 "
-                                + "AND response_status IS NULL AND payment_id IS NULL")
+        QuarkusTransaction.requiringNew().run(() -> unclaim(claim));
+    }
+
+    /** Deletes the claim, in the caller's transaction, unless it has an answer or a payment. */
+    private void unclaim(Claim claim) {
+        em.createNativeQuery("DELETE FROM idempotency_key WHERE owner_id = ?1 AND idem_key = ?2 AND claim_token = ?3 "
+                        + "AND response_status IS NULL AND payment_id IS NULL")
                 .setParameter(1, claim.ownerId()).setParameter(2, claim.key()).setParameter(3, claim.token())
-                .executeUpdate());
+                .executeUpdate();
     }
 
     /** What identifies "the same request": the endpoint and the body as parsed, written back canonically. */

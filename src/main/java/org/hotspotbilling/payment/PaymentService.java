@@ -1,7 +1,6 @@
 package org.hotspotbilling.payment;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.narayana.jta.TransactionExceptionResult;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -25,7 +24,6 @@ import org.hotspotbilling.web.Conflict;
 import org.hotspotbilling.web.Invalid;
 import org.hotspotbilling.web.NotFound;
 import org.hotspotbilling.web.RateLimiter;
-import org.hotspotbilling.web.TooManyRequests;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
@@ -113,8 +111,7 @@ public class PaymentService {
             IdempotencyKeys.Claim claim) {
         // Joins the transaction that claimed the request's Idempotency-Key, if any (IdempotencyKeys.run).
         return QuarkusTransaction.joiningExisting()
-                .exceptionHandler(e -> e instanceof TooManyRequests
-                        ? TransactionExceptionResult.COMMIT : TransactionExceptionResult.ROLLBACK)
+                .exceptionHandler(RateLimiter::keepTokensOnRefusal)
                 .call(() -> {
                     Purchase purchase = validate(caller, request, kind, channel);
                     takeTokens(caller, purchase.payment());

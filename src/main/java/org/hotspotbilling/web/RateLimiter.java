@@ -3,6 +3,7 @@ package org.hotspotbilling.web;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.narayana.jta.TransactionExceptionResult;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -114,6 +115,16 @@ public class RateLimiter {
         if (!checks.isEmpty()) {
             refuse(take(checks));
         }
+    }
+
+    /**
+     * For {@code QuarkusTransaction}'s exception handler of a transaction that takes tokens with
+     * {@link #consumeInTransaction}: a refusal commits the tokens taken before it (as {@link #consume(Token...)}
+     * does), any other failure rolls back.
+     */
+    public static TransactionExceptionResult keepTokensOnRefusal(Throwable failure) {
+        return failure instanceof TooManyRequests ? TransactionExceptionResult.COMMIT
+                : TransactionExceptionResult.ROLLBACK;
     }
 
     /** The known limits' checks, in order; none when limits are off. Unknown names are a programming error. */
