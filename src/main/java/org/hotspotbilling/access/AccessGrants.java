@@ -8,11 +8,13 @@ import jakarta.transaction.Transactional;
 import org.hotspotbilling.access.poll.PollCache;
 import org.hotspotbilling.access.push.PushOutbox;
 import org.hotspotbilling.web.Conflict;
+import org.hotspotbilling.work.DirectSql;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -46,7 +48,21 @@ public class AccessGrants {
     @Transactional(Transactional.TxType.MANDATORY)
     public Instant grant(long ownerId, long routerId, String mac, String ip, int hours, String rateLimit,
             UUID paymentId, Instant now) {
-        ensureRow(ownerId, routerId, mac, ip, rateLimit, now);
+        Instant fromNow = now.plus(Duration.ofHours(hours));
+        // The device's first grant on this router is written as it ends up, in one statement.
+        Long created = insertGranted(ownerId, routerId, mac, ip, fromNow, rateLimit, paymentId, now);
+        AccessGrant grant = created != null ? null : topUp(routerId, mac, ip, hours, rateLimit, paymentId, now);
+        long grantId = created != null ? created : grant.id;
+        // Same transaction: a completed payment and the job that puts it on a push router commit together.
+        outbox.enqueue(routerId, "grant", grantId, mac, now);
+        // The router's next poll to this instance sees the new list, even before the database's notice arrives.
+        grantsChanged.fire(new PollCache.GrantsChanged(routerId));
+        return created != null ? fromNow : grant.expiresAt;
+    }
+
+    /** The device's existing row, locked and given the new time (stacked when running). */
+    private AccessGrant topUp(long routerId, String mac, String ip, int hours, String rateLimit, UUID paymentId,
+            Instant now) {
         // Concurrent completions for one device queue here.
         AccessGrant grant = em.createQuery("from AccessGrant where routerId = ?1 and macAddress = ?2", AccessGrant.class)
                 .setParameter(1, routerId).setParameter(2, mac)
@@ -59,11 +75,7 @@ public class AccessGrants {
         grant.rateLimit = running ? faster(grant.rateLimit, rateLimit) : rateLimit;
         grant.moveTo(GrantState.pending, now);
         grant.lastPaymentId = paymentId;
-        // Same transaction: a completed payment and the job that puts it on a push router commit together.
-        outbox.enqueue(routerId, "grant", grant.id, mac, now);
-        // The router's next poll to this instance sees the new list, even before the database's notice arrives.
-        grantsChanged.fire(new PollCache.GrantsChanged(routerId));
-        return grant.expiresAt;
+        return grant;
     }
 
     /**
@@ -124,6 +136,31 @@ public class AccessGrants {
         NothingLive() {
             super("The grant has no running time to move: it is revoked or expired");
         }
+    }
+
+    /**
+     * A device without a row on this router gets its grant as the rest of {@link #grant} would leave a new row
+     * (pending, from now, at the package's rate); answers its id, or null when the row is there already (then
+     * nothing is written and no lock taken). An insert of the same device by a transaction not yet committed is
+     * waited for, and then counts as there.
+     */
+    private Long insertGranted(long ownerId, long routerId, String mac, String ip, Instant expiresAt,
+            String rateLimit, UUID paymentId, Instant now) {
+        return DirectSql.query(em, "INSERT INTO access_grant (owner_id, router_id, mac_address, ip_address, "
+                        + "expires_at, rate_limit, state, last_payment_id, created_at, updated_at) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) "
+                        + "ON CONFLICT (router_id, mac_address) DO NOTHING RETURNING id",
+                (statement, connection) -> {
+                    statement.setLong(1, ownerId);
+                    statement.setLong(2, routerId);
+                    statement.setString(3, mac);
+                    statement.setString(4, ip);
+                    statement.setObject(5, expiresAt.atOffset(ZoneOffset.UTC));
+                    statement.setString(6, rateLimit);
+                    statement.setObject(7, paymentId);
+                    statement.setObject(8, now.atOffset(ZoneOffset.UTC));
+                    statement.setObject(9, now.atOffset(ZoneOffset.UTC));
+                }, (row, present) -> present ? row.getLong(1) : null);
     }
 
     /**

@@ -8,6 +8,12 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
@@ -80,6 +86,47 @@ class SimulatorFlowTest {
         assertEquals(Instant.parse(firstExpiry).plus(Duration.ofHours(1)), Instant.parse(secondExpiry));
         assertEquals(1, db.queryLong("SELECT count(*) FROM access_grant WHERE router_id = ? AND mac_address = ?",
                 shop.routerId(), mac));
+    }
+
+    @Test
+    void twoPaymentsOfANewDeviceCompletingAtOnceStackIntoOneGrant() throws Exception {
+        Shop shop = Shop.simulated();
+        String mac = Shop.randomMac();
+        List<String> ids = List.of(shop.paymentFor(mac), shop.paymentFor(mac));
+        Instant before = Instant.now();
+        // Both race to write the device's first grant: one inserts it, the other waits and adds its hour after it.
+        CyclicBarrier start = new CyclicBarrier(ids.size());
+        ExecutorService pool = Executors.newFixedThreadPool(ids.size());
+        try {
+            List<Future<Integer>> answers = new ArrayList<>();
+            for (String id : ids) {
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return shop.simulate(id, 0).extract().statusCode();
+                }));
+            }
+            for (Future<Integer> answer : answers) {
+                assertEquals(200, answer.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Instant expiry = instant("SELECT expires_at FROM access_grant WHERE router_id = ? AND mac_address = ?",
+                shop.routerId(), mac);
+        assertTrue(!expiry.isBefore(before.plus(Duration.ofHours(2))) && expiry.isBefore(Instant.now().plus(
+                Duration.ofHours(2))), expiry.toString());
+        assertEquals(1, db.queryLong("SELECT count(*) FROM access_grant WHERE router_id = ? AND mac_address = ?",
+                shop.routerId(), mac));
+        // The grant names the payment that completed last, whose expiry is the grant's.
+        assertEquals(expiry, instant("SELECT p.package_expiry_time FROM payment p JOIN access_grant g ON "
+                + "g.last_payment_id = p.id WHERE g.router_id = ? AND g.mac_address = ?", shop.routerId(), mac));
+    }
+
+    /** A timestamp the query answers in its one column, read to the microsecond. */
+    private Instant instant(String sql, Object... params) {
+        long micros = db.queryLong("SELECT (extract(epoch FROM t) * 1000000)::bigint FROM (" + sql + ") AS q(t)",
+                params);
+        return Instant.EPOCH.plus(micros, java.time.temporal.ChronoUnit.MICROS);
     }
 
     @Test
