@@ -3,6 +3,7 @@ package org.hotspotbilling.payment;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.hotspotbilling.payment.PaymentEvent.Source;
 import org.hotspotbilling.provider.ActiveCredential;
@@ -45,22 +46,30 @@ public class PaymentSimulator {
     }
 
     public PaymentDtos.StatusAnswer simulateCallback(long ownerId, UUID id, PaymentDtos.SimulatedCallback callback) {
-        Payment payment = payments.owned(ownerId, id);
-        if (payment.providerMode != Environment.simulator) {
-            throw new Conflict("Only simulator payments can be settled with simulate-callback");
-        }
-        if (callback == null || callback.resultCode() == null) {
-            throw new Invalid("result_code is required (0 success, 1 insufficient funds, 1032 cancelled, "
-                    + "1037 timeout, 2001 wrong PIN)", Map.of("result_code", "This field is required."));
-        }
-        String code = String.valueOf(callback.resultCode());
-        if (ProviderName.mpesa.name().equals(payment.paymentProvider)) {
-            return viaDaraja(payment, callback);
-        }
-        Payment settled = callback.resultCode() == 0
-                ? settlement.complete(id, Source.simulator, code, describe(callback))
-                : settlement.fail(id, Source.simulator, code, describe(callback));
-        return payments.statusAnswer(settled);
+        // An IntaSend-style payment is read, settled and answered in one transaction; a Daraja one goes on after it.
+        Checked checked = QuarkusTransaction.joiningExisting().call(() -> {
+            Payment payment = payments.owned(ownerId, id);
+            if (payment.providerMode != Environment.simulator) {
+                throw new Conflict("Only simulator payments can be settled with simulate-callback");
+            }
+            if (callback == null || callback.resultCode() == null) {
+                throw new Invalid("result_code is required (0 success, 1 insufficient funds, 1032 cancelled, "
+                        + "1037 timeout, 2001 wrong PIN)", Map.of("result_code", "This field is required."));
+            }
+            if (ProviderName.mpesa.name().equals(payment.paymentProvider)) {
+                return new Checked(payment, null);
+            }
+            String code = String.valueOf(callback.resultCode());
+            Payment settled = callback.resultCode() == 0
+                    ? settlement.complete(id, Source.simulator, code, describe(callback))
+                    : settlement.fail(id, Source.simulator, code, describe(callback));
+            return new Checked(null, payments.statusAnswer(settled));
+        });
+        return checked.answer() != null ? checked.answer() : viaDaraja(checked.daraja(), callback);
+    }
+
+    /** A simulated callback's answer, or the Daraja payment it is for (answered by {@link #viaDaraja}). */
+    private record Checked(Payment daraja, PaymentDtos.StatusAnswer answer) {
     }
 
     private PaymentDtos.StatusAnswer viaDaraja(Payment payment, PaymentDtos.SimulatedCallback callback) {

@@ -47,25 +47,6 @@ class InitiateCostTest {
         return request.post(path).then().extract();
     }
 
-    /** Statements by table and verb: "select ... from plan p1_0 where ..." counts as "select from plan". */
-    private static Map<String, Integer> kinds(List<String> statements) {
-        Map<String, Integer> kinds = new TreeMap<>();
-        for (String sql : statements) {
-            String kind;
-            java.util.regex.Matcher function = java.util.regex.Pattern.compile("^SELECT .*?(\\w+)\\(").matcher(sql);
-            if (function.find()) {
-                kind = "SELECT " + function.group(1);
-            } else if (sql.startsWith("select") && sql.contains(" from ")) {
-                kind = "select from " + sql.substring(sql.indexOf(" from ") + 6).split(" ")[0];
-            } else {
-                String[] words = sql.split("[ (]");
-                kind = words[0] + " " + words[1] + (words[0].equalsIgnoreCase("insert") ? " " + words[2] : "");
-            }
-            kinds.merge(kind, 1, Integer::sum);
-        }
-        return kinds;
-    }
-
     /** A shop whose public key has been read once and is kept (a portal's first call reads it). */
     private static Shop shop() {
         Shop shop = Shop.simulated();
@@ -79,7 +60,7 @@ class InitiateCostTest {
         String id = "stmt-" + UUID.randomUUID();
         assertEquals(201, purchase(shop, "/payments/intasend/initiate/", id, null).statusCode());
         assertEquals(List.of("committed", "committed"), TransactionLog.of(id));
-        assertEquals(new TreeMap<>(WITHOUT_KEY), kinds(StatementLog.of(id)));
+        assertEquals(new TreeMap<>(WITHOUT_KEY), StatementLog.kinds(id));
     }
 
     @Test
@@ -91,7 +72,7 @@ class InitiateCostTest {
             ExtractableResponse<Response> first = purchase(shop, path, id, key);
             assertEquals(201, first.statusCode(), first.asString());
             assertEquals(List.of("committed", "committed"), TransactionLog.of(id), path);
-            Map<String, Integer> kinds = kinds(StatementLog.of(id));
+            Map<String, Integer> kinds = StatementLog.kinds(id);
             // The claim, the payment recorded on it, the answer stored on it.
             assertEquals(1, kinds.get("INSERT INTO idempotency_key"), path + ": " + kinds);
             assertEquals(2, kinds.get("UPDATE idempotency_key"), path + ": " + kinds);
