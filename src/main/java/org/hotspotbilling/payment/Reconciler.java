@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -92,7 +93,8 @@ public class Reconciler {
         Instant now = at.truncatedTo(ChronoUnit.MICROS); // as stored: a claim's lease must read back equal
         Instant startBy = now.plus(lease.dividedBy(2));
         List<Callable<Boolean>> work = claim(now).stream().<Callable<Boolean>>map(id -> () ->
-                Instant.now().isBefore(startBy) && checkClaimed(id, now, Source.reconciler)).toList();
+                Instant.now().isBefore(startBy) && checkClaimed(id, now, Source.reconciler,
+                        () -> QuarkusTransaction.requiringNew().call(() -> prepare(id, Source.reconciler)))).toList();
         int settled = 0;
         try {
             for (Future<Boolean> done : checks.invokeAll(work)) {
@@ -113,9 +115,10 @@ public class Reconciler {
     public void confirmNow(UUID id) {
         now.execute(() -> {
             Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
-            if (claimOne(id, at)) {
-                checkClaimed(id, at, Source.webhook);
-            }
+            // The claim and the read of what to ask are one transaction.
+            checkClaimed(id, at, Source.webhook,
+                    () -> QuarkusTransaction.requiringNew().call(() -> claimOne(id, at) ? prepare(id, Source.webhook)
+                            : null));
         });
     }
 
@@ -139,17 +142,31 @@ public class Reconciler {
         });
     }
 
+    /**
+     * Claims one payment whose mark is due, unless another instance holds its row: one statement, inside the
+     * caller's transaction (the row stays locked until it commits).
+     */
     private boolean claimOne(UUID id, Instant now) {
-        return QuarkusTransaction.requiringNew().call(() -> !em.createNativeQuery("SELECT id FROM payment "
-                        + "WHERE id = ?1 AND next_check_at <= ?2 FOR UPDATE SKIP LOCKED")
-                .setParameter(1, id).setParameter(2, now).getResultList().isEmpty()
-                && em.createNativeQuery("UPDATE payment SET next_check_at = ?1 WHERE id = ?2")
-                        .setParameter(1, now.plus(lease)).setParameter(2, id).executeUpdate() == 1);
+        return em.createNativeQuery("UPDATE payment SET next_check_at = ?1 WHERE id = (SELECT id FROM payment "
+                        + "WHERE id = ?2 AND next_check_at <= ?3 FOR UPDATE SKIP LOCKED)")
+                .setParameter(1, now.plus(lease)).setParameter(2, id).setParameter(3, now).executeUpdate() == 1;
     }
 
-    private boolean checkClaimed(UUID id, Instant now, Source source) {
+    /** What to ask the provider about a claimed payment (null when it is gone), inside the caller's transaction. */
+    private ProviderConfirmation.Prepared prepare(UUID id, Source source) {
+        Payment payment = Payment.findById(id);
+        return payment == null ? null : confirmation.prepare(payment, source);
+    }
+
+    /**
+     * Checks a claimed payment ({@code prepare} reads what to ask, in a transaction of its own, or answers null
+     * when there is nothing claimed); answers whether it settled. A failure is logged: the payment is checked again
+     * once its lease has passed.
+     */
+    private boolean checkClaimed(UUID id, Instant now, Source source, Supplier<ProviderConfirmation.Prepared> prepare) {
         try {
-            return check(id, now, source);
+            ProviderConfirmation.Prepared prepared = prepare.get();
+            return prepared != null && check(prepared, now, source);
         } catch (RuntimeException e) {
             LOG.errorf(e, "Reconciling payment %s failed; it will be retried after its lease", id);
             return false;
@@ -157,14 +174,8 @@ public class Reconciler {
     }
 
     /** Asks the provider about a claimed payment and decides what comes next; answers whether it settled. */
-    private boolean check(UUID id, Instant now, Source source) {
-        ProviderConfirmation.Prepared prepared = QuarkusTransaction.requiringNew().call(() -> {
-            Payment payment = Payment.findById(id);
-            return payment == null ? null : confirmation.prepare(payment, source);
-        });
-        if (prepared == null) {
-            return false;
-        }
+    private boolean check(ProviderConfirmation.Prepared prepared, Instant now, Source source) {
+        UUID id = prepared.payment().id;
         ProviderConfirmation.Outcome outcome = prepared.ready() ? confirmation.ask(prepared, source)
                 : prepared.outcome();
         Payment payment = outcome.payment();
