@@ -11,8 +11,13 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirementsSet;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -21,9 +26,8 @@ import org.hotspotbilling.plan.PlanDtos.PlanView;
 import org.hotspotbilling.tenant.CurrentOwner;
 import org.hotspotbilling.tenant.Roles;
 import org.hotspotbilling.web.ApiDocumentation;
+import org.hotspotbilling.web.JsonBody;
 import org.hotspotbilling.web.QueryParams;
-
-import java.util.List;
 
 /** WiFi packages at the reference's {@code /routers/packages/} paths. */
 @Path("/routers/packages")
@@ -46,7 +50,9 @@ public class PlanResource {
 
     @GET
     @Operation(summary = "The caller's packages on all routers", description = "Owner. ?router=ID narrows to one router.")
-    public List<PlanView> list(@QueryParam("router") String router) {
+    @APIResponse(responseCode = "200", description = "The packages", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(type = SchemaType.ARRAY, implementation = PlanView.class)))
+    public JsonBody list(@QueryParam("router") String router) {
         return plans.list(current.id(), QueryParams.optionalId(router, "router"));
     }
 

@@ -1,5 +1,6 @@
 package org.hotspotbilling.plan;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
@@ -9,6 +10,7 @@ import org.hotspotbilling.router.Router;
 import org.hotspotbilling.router.RouterService;
 import org.hotspotbilling.web.DatabaseErrors;
 import org.hotspotbilling.web.Invalid;
+import org.hotspotbilling.web.JsonBody;
 import org.hotspotbilling.web.NotFound;
 import org.hotspotbilling.web.ShortLivedCache;
 
@@ -40,10 +42,12 @@ public class PlanService {
     private final RouterService routers;
     private final ShortLivedCache<Long, PortalList> portalLists;
     private final ShortLivedCache<Long, PortalList> ownerLists;
-    private final ShortLivedCache<Long, List<PlanView>> ownerAll;
+    private final ShortLivedCache<Long, JsonBody> ownerAll;
+    private final ObjectMapper json;
 
-    public PlanService(RouterService routers, PlanConfig config) {
+    public PlanService(RouterService routers, PlanConfig config, ObjectMapper json) {
         this.routers = routers;
+        this.json = json;
         this.portalLists = new ShortLivedCache<>(config.portalListCacheTtl(), 10_000);
         this.ownerLists = new ShortLivedCache<>(config.portalListCacheTtl(), 10_000);
         this.ownerAll = new ShortLivedCache<>(config.portalListCacheTtl(), 10_000);
@@ -54,11 +58,13 @@ public class PlanService {
     }
 
     /**
-     * The owner's packages, of one router or of all; the list of all is kept like the routers' lists (dropped by any
-     * committed change of a package or router through this instance).
+     * The owner's packages, of one router or of all, as the API answers them; the list of all is kept like the
+     * routers' lists (dropped by any committed change of a package or router through this instance), written as JSON
+     * once: it is the longest of the lists.
      */
-    public List<PlanView> list(long ownerId, Long routerId) {
-        return routerId != null ? read(ownerId, routerId) : ownerAll.getOrRead(ownerId, () -> read(ownerId, null));
+    public JsonBody list(long ownerId, Long routerId) {
+        return routerId != null ? JsonBody.of(json, read(ownerId, routerId))
+                : ownerAll.getOrRead(ownerId, () -> JsonBody.of(json, read(ownerId, null)));
     }
 
     @Transactional

@@ -177,6 +177,29 @@ class PlanTest {
     }
 
     @Test
+    void theListOfAllPackagesIsWhatEachPackageAnswersAndFollowsAChange() {
+        TestOwner owner = Owners.register();
+        long router = Fixtures.router(owner, Map.of("name", "Eldoret", "host", "10.0.0.1", "username", "api"));
+        long first = Fixtures.plan(owner, router, Map.of("name", "1 Hour", "price", "20.00", "data_limit_mb", 512,
+                "download_speed_mbps", "1.5"));
+        long second = Fixtures.plan(owner, router, Map.of("name", "1 Day", "price", "49.5", "description", "All day"));
+        // Kept and written as JSON once (PlanService.list): the same JSON, field for field, as each package's answer.
+        for (int read = 0; read < 2; read++) {
+            List<Map<String, Object>> all = owner.withJwt().get("/routers/packages/").then().statusCode(200)
+                    .contentType(ContentType.JSON).extract().jsonPath().getList("$");
+            assertEquals(List.of(one(owner, first), one(owner, second)),
+                    all.stream().sorted((x, y) -> Integer.compare((int) x.get("id"), (int) y.get("id"))).toList());
+        }
+        owner.withJwt().body(Map.of("price", "25.00")).patch("/routers/packages/" + first + "/").then().statusCode(200);
+        owner.withJwt().get("/routers/packages/").then().body("find { it.id == " + first + " }.price", equalTo("25.00"));
+    }
+
+    private static Map<String, Object> one(TestOwner owner, long plan) {
+        return owner.withJwt().get("/routers/packages/" + plan + "/").then().statusCode(200).extract().jsonPath()
+                .getMap("$");
+    }
+
+    @Test
     void deletingARouterDeletesItsPackages() {
         TestOwner owner = Owners.register();
         long router = Fixtures.router(owner);
