@@ -50,14 +50,23 @@ public class AccessGrants {
             UUID paymentId, Instant now) {
         Instant fromNow = now.plus(Duration.ofHours(hours));
         // The device's first grant on this router is written as it ends up, in one statement.
-        Long created = insertGranted(ownerId, routerId, mac, ip, fromNow, rateLimit, paymentId, now);
-        AccessGrant grant = created != null ? null : topUp(routerId, mac, ip, hours, rateLimit, paymentId, now);
-        long grantId = created != null ? created : grant.id;
+        Long created = insertIfAbsent(ownerId, routerId, mac, ip, GrantState.pending, fromNow, rateLimit, paymentId,
+                now);
+        long grantId;
+        Instant expiry;
+        if (created != null) {
+            grantId = created;
+            expiry = fromNow;
+        } else {
+            AccessGrant grant = topUp(routerId, mac, ip, hours, rateLimit, paymentId, now);
+            grantId = grant.id;
+            expiry = grant.expiresAt;
+        }
         // Same transaction: a completed payment and the job that puts it on a push router commit together.
         outbox.enqueue(routerId, "grant", grantId, mac, now);
         // The router's next poll to this instance sees the new list, even before the database's notice arrives.
         grantsChanged.fire(new PollCache.GrantsChanged(routerId));
-        return created != null ? fromNow : grant.expiresAt;
+        return expiry;
     }
 
     /** The device's existing row, locked and given the new time (stacked when running). */
@@ -103,7 +112,8 @@ public class AccessGrants {
         if (source == null || source.routerId != routerId || source.ownerId != ownerId) {
             return null;
         }
-        ensureRow(ownerId, routerId, toMac, toIp, source.rateLimit, now);
+        // The target's row exists afterwards (a new one with nothing: revoked), so that it can be locked.
+        insertIfAbsent(ownerId, routerId, toMac, toIp, GrantState.revoked, now, source.rateLimit, null, now);
         List<AccessGrant> locked = em.createQuery("from AccessGrant where routerId = ?1 and (id = ?2 or macAddress = ?3) "
                         + "order by id", AccessGrant.class)
                 .setParameter(1, routerId).setParameter(2, grantId).setParameter(3, toMac)
@@ -139,16 +149,15 @@ public class AccessGrants {
     }
 
     /**
-     * A device without a row on this router gets its grant as the rest of {@link #grant} would leave a new row
-     * (pending, from now, at the package's rate); answers its id, or null when the row is there already (then
-     * nothing is written and no lock taken). An insert of the same device by a transaction not yet committed is
-     * waited for, and then counts as there.
+     * Writes the device's row on this router as given, unless it has one already: answers the new row's id, or null
+     * when the row is there (then nothing is written and no lock taken). An insert of the same device by a
+     * transaction not yet committed is waited for, and counts as there once committed.
      */
-    private Long insertGranted(long ownerId, long routerId, String mac, String ip, Instant expiresAt,
-            String rateLimit, UUID paymentId, Instant now) {
+    private Long insertIfAbsent(long ownerId, long routerId, String mac, String ip, GrantState state,
+            Instant expiresAt, String rateLimit, UUID paymentId, Instant now) {
         return DirectSql.query(em, "INSERT INTO access_grant (owner_id, router_id, mac_address, ip_address, "
                         + "expires_at, rate_limit, state, last_payment_id, created_at, updated_at) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                         + "ON CONFLICT (router_id, mac_address) DO NOTHING RETURNING id",
                 (statement, connection) -> {
                     statement.setLong(1, ownerId);
@@ -157,24 +166,11 @@ public class AccessGrants {
                     statement.setString(4, ip);
                     statement.setObject(5, expiresAt.atOffset(ZoneOffset.UTC));
                     statement.setString(6, rateLimit);
-                    statement.setObject(7, paymentId);
-                    statement.setObject(8, now.atOffset(ZoneOffset.UTC));
+                    statement.setString(7, state.name());
+                    statement.setObject(8, paymentId);
                     statement.setObject(9, now.atOffset(ZoneOffset.UTC));
+                    statement.setObject(10, now.atOffset(ZoneOffset.UTC));
                 }, (row, present) -> present ? row.getLong(1) : null);
-    }
-
-    /**
-     * The device's row exists afterwards (a new one starts revoked, i.e. with nothing), so that it can be locked:
-     * an insert that meets an existing row does nothing and takes no lock.
-     */
-    private void ensureRow(long ownerId, long routerId, String mac, String ip, String rateLimit, Instant now) {
-        em.createNativeQuery("INSERT INTO access_grant (owner_id, router_id, mac_address, ip_address, expires_at, "
-                        + "rate_limit, state, last_payment_id, created_at, updated_at) "
-                        + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'revoked', NULL, ?5, ?5) "
-                        + "ON CONFLICT (router_id, mac_address) DO NOTHING")
-                .setParameter(1, ownerId).setParameter(2, routerId).setParameter(3, mac).setParameter(4, ip)
-                .setParameter(5, now).setParameter(6, rateLimit)
-                .executeUpdate();
     }
 
     /**
