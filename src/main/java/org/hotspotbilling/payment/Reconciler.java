@@ -28,7 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -93,8 +93,7 @@ public class Reconciler {
         Instant now = at.truncatedTo(ChronoUnit.MICROS); // as stored: a claim's lease must read back equal
         Instant startBy = now.plus(lease.dividedBy(2));
         List<Callable<Boolean>> work = claim(now).stream().<Callable<Boolean>>map(id -> () ->
-                Instant.now().isBefore(startBy) && checkClaimed(id, now, Source.reconciler,
-                        () -> QuarkusTransaction.requiringNew().call(() -> prepare(id, Source.reconciler)))).toList();
+                Instant.now().isBefore(startBy) && checkClaimed(id, now, Source.reconciler, () -> true)).toList();
         int settled = 0;
         try {
             for (Future<Boolean> done : checks.invokeAll(work)) {
@@ -115,10 +114,7 @@ public class Reconciler {
     public void confirmNow(UUID id) {
         now.execute(() -> {
             Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
-            // The claim and the read of what to ask are one transaction.
-            checkClaimed(id, at, Source.webhook,
-                    () -> QuarkusTransaction.requiringNew().call(() -> claimOne(id, at) ? prepare(id, Source.webhook)
-                            : null));
+            checkClaimed(id, at, Source.webhook, () -> claimOne(id, at));
         });
     }
 
@@ -152,20 +148,17 @@ public class Reconciler {
                 .setParameter(1, now.plus(lease)).setParameter(2, id).setParameter(3, now).executeUpdate() == 1;
     }
 
-    /** What to ask the provider about a claimed payment (null when it is gone), inside the caller's transaction. */
-    private ProviderConfirmation.Prepared prepare(UUID id, Source source) {
-        Payment payment = Payment.findById(id);
-        return payment == null ? null : confirmation.prepare(payment, source);
-    }
-
     /**
-     * Checks a claimed payment ({@code prepare} reads what to ask, in a transaction of its own, or answers null
-     * when there is nothing claimed); answers whether it settled. A failure is logged: the payment is checked again
-     * once its lease has passed.
+     * Checks a payment: {@code claim} (true when the run's batch claim already holds it) and the read of what to ask
+     * are one transaction; the provider is then asked with none open. Answers whether it settled. A failure is
+     * logged: the payment is checked again once its lease has passed.
      */
-    private boolean checkClaimed(UUID id, Instant now, Source source, Supplier<ProviderConfirmation.Prepared> prepare) {
+    private boolean checkClaimed(UUID id, Instant now, Source source, BooleanSupplier claim) {
         try {
-            ProviderConfirmation.Prepared prepared = prepare.get();
+            ProviderConfirmation.Prepared prepared = QuarkusTransaction.requiringNew().call(() -> {
+                Payment payment = claim.getAsBoolean() ? Payment.findById(id) : null;
+                return payment == null ? null : confirmation.prepare(payment, source);
+            });
             return prepared != null && check(prepared, now, source);
         } catch (RuntimeException e) {
             LOG.errorf(e, "Reconciling payment %s failed; it will be retried after its lease", id);
