@@ -64,9 +64,8 @@ class GrantMoveTest {
     }
 
     private Instant expiryOf(Shop shop, String mac) {
-        return Instant.parse(db.queryString("SELECT to_char(expires_at AT TIME ZONE 'UTC', "
-                + "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM access_grant WHERE router_id = ? AND mac_address = ?",
-                shop.routerId(), mac));
+        return db.queryInstant("SELECT expires_at FROM access_grant WHERE router_id = ? AND mac_address = ?",
+                shop.routerId(), mac);
     }
 
     private io.restassured.response.ValidatableResponse move(Shop shop, long routerId, long grantId, Object body) {

@@ -405,8 +405,7 @@ class ConfirmationGapsTest {
             shop.checkStatus(id).statusCode(200).body("status", equalTo("processing"));
         }
         assertEquals(1, IntaSendFake.statusCallsFor(invoice).size());
-        Instant asked = Instant.parse(db.queryString("SELECT to_char(provider_checked_at AT TIME ZONE 'UTC', "
-                + "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM payment WHERE id = ?::uuid", id));
+        Instant asked = db.queryInstant("SELECT provider_checked_at FROM payment WHERE id = ?::uuid", id);
         assertNotNull(asked);
         await().pollDelay(Duration.ofMillis(2100)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             shop.checkStatus(id).statusCode(200);

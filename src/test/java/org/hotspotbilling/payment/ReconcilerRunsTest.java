@@ -50,8 +50,7 @@ class ReconcilerRunsTest {
     }
 
     private Instant mark(String id) {
-        return Instant.parse(db.queryString("SELECT to_char(next_check_at AT TIME ZONE 'UTC', "
-                + "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM payment WHERE id = ?::uuid", id));
+        return db.queryInstant("SELECT next_check_at FROM payment WHERE id = ?::uuid", id);
     }
 
     @Test

@@ -111,22 +111,15 @@ class SimulatorFlowTest {
         } finally {
             pool.shutdownNow();
         }
-        Instant expiry = instant("SELECT expires_at FROM access_grant WHERE router_id = ? AND mac_address = ?",
+        Instant expiry = db.queryInstant("SELECT expires_at FROM access_grant WHERE router_id = ? AND mac_address = ?",
                 shop.routerId(), mac);
         assertTrue(!expiry.isBefore(before.plus(Duration.ofHours(2))) && expiry.isBefore(Instant.now().plus(
                 Duration.ofHours(2))), expiry.toString());
         assertEquals(1, db.queryLong("SELECT count(*) FROM access_grant WHERE router_id = ? AND mac_address = ?",
                 shop.routerId(), mac));
         // The grant names the payment that completed last, whose expiry is the grant's.
-        assertEquals(expiry, instant("SELECT p.package_expiry_time FROM payment p JOIN access_grant g ON "
+        assertEquals(expiry, db.queryInstant("SELECT p.package_expiry_time FROM payment p JOIN access_grant g ON "
                 + "g.last_payment_id = p.id WHERE g.router_id = ? AND g.mac_address = ?", shop.routerId(), mac));
-    }
-
-    /** A timestamp the query answers in its one column, read to the microsecond. */
-    private Instant instant(String sql, Object... params) {
-        long micros = db.queryLong("SELECT (extract(epoch FROM t) * 1000000)::bigint FROM (" + sql + ") AS q(t)",
-                params);
-        return Instant.EPOCH.plus(micros, java.time.temporal.ChronoUnit.MICROS);
     }
 
     @Test

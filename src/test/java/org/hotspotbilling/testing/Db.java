@@ -42,6 +42,17 @@ public class Db {
         }
     }
 
+    /** A timestamp in the first column of the first row, to the microsecond; null for none or NULL. */
+    public java.time.Instant queryInstant(String sql, Object... params) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, params);
+                ResultSet rs = ps.executeQuery()) {
+            java.time.OffsetDateTime value = rs.next() ? rs.getObject(1, java.time.OffsetDateTime.class) : null;
+            return value == null ? null : value.toInstant();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The first column of every row. */
     public java.util.List<String> queryStrings(String sql, Object... params) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, params);
