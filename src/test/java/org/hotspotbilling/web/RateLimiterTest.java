@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -253,6 +254,54 @@ class RateLimiterTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * A purchase waiting for a shard that ends up in a deadlock with another transaction is not the one that fails:
+     * only its wait is rolled back and tried again (V202). Here the waiter holds shard 1 (as a shard it passed over
+     * stays locked) and waits for shard 0, the only one with a token; the other holds shard 0 and then asks for
+     * shard 1. The waiter's deadlock timer runs out first, so PostgreSQL picks it; it waits again, and the other's
+     * timer then picks the other.
+     */
+    @Test
+    void aWaitThatDeadlocksIsTriedAgainInsteadOfFailingThePurchase() throws Exception {
+        String key = uniqueKey();
+        limiter.consume(PER_PUBLIC_KEY, key);
+        String bucket = "%:" + key;
+        db.update("UPDATE rate_limit_shard SET full_at = now() + interval '1 hour' WHERE bucket LIKE ? AND shard > 0",
+                bucket);
+        db.update("UPDATE rate_limit_shard SET full_at = now() - interval '1 hour' WHERE bucket LIKE ? AND shard = 0",
+                bucket);
+        CountDownLatch otherHoldsShard0 = new CountDownLatch(1);
+        CountDownLatch waiterHoldsShard1 = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> other = pool.submit(() -> QuarkusTransaction.requiringNew().run(() -> {
+                lockShard(bucket, 0);
+                otherHoldsShard0.countDown();
+                await(waiterHoldsShard1);
+                em.createNativeQuery("SELECT 1 FROM pg_sleep(0.3)").getSingleResult(); // the waiter waits first
+                lockShard(bucket, 1);
+            }));
+            Future<?> waiter = pool.submit(() -> QuarkusTransaction.requiringNew().run(() -> {
+                await(otherHoldsShard0);
+                lockShard(bucket, 1);
+                waiterHoldsShard1.countDown();
+                limiter.consumeInTransaction(List.of(new RateLimiter.Token(PER_PUBLIC_KEY, key)));
+            }));
+            assertDoesNotThrow(() -> waiter.get(30, TimeUnit.SECONDS), "the waiter took shard 0's token");
+            ExecutionException deadlocked = assertThrows(ExecutionException.class,
+                    () -> other.get(30, TimeUnit.SECONDS));
+            assertTrue(String.valueOf(rootCause(deadlocked).getMessage()).contains("deadlock detected"),
+                    deadlocked.toString());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private void lockShard(String bucket, int shard) {
+        em.createNativeQuery("SELECT shard FROM rate_limit_shard WHERE bucket LIKE ?1 AND shard = ?2 FOR UPDATE")
+                .setParameter(1, bucket).setParameter(2, shard).getResultList();
     }
 
     @Test
